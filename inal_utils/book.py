@@ -1,0 +1,128 @@
+"""Chapter conventions: the ``scale`` knob, seeding, glue, and the claims table.
+
+Every chapter starts with a cell tagged ``parameters`` that sets ``scale = "quick"``; it then
+calls :func:`choose` to size its experiments, records each claim with :class:`ClaimsTable`,
+asserts it in a hidden cell, and ends with ``claims`` displayed as a table.
+"""
+
+from __future__ import annotations
+
+import html
+import numbers
+import random
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+SCALES = ("quick", "paper")
+
+
+def check_scale(scale):
+    """Return ``scale`` if it is ``"quick"`` or ``"paper"``; raise ``ValueError`` otherwise."""
+    if scale not in SCALES:
+        raise ValueError(f"scale={scale!r} is not allowed; use one of {SCALES}")
+    return scale
+
+
+def choose(scale, *, quick, paper):
+    """Pick the ``quick`` or ``paper`` value of a setting according to ``scale``."""
+    return quick if check_scale(scale) == "quick" else paper
+
+
+def default_device(scale="quick"):
+    """``"cuda"`` at paper scale when torch sees a GPU, else ``"cpu"``."""
+    if check_scale(scale) == "paper" and torch.cuda.is_available():
+        return "cuda"
+    return "cpu"
+
+
+def seed_everything(seed=0):
+    """Seed Python, NumPy and torch so a chapter gives the same numbers on every run."""
+    if not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed={seed!r} must be a non-negative integer")
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+    return seed
+
+
+def as_builtin(value):
+    """Convert NumPy/torch scalars to plain Python numbers (myst-nb's ``glue`` formats these)."""
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if isinstance(value, np.ndarray):
+        if value.ndim:
+            raise ValueError(f"value of shape {value.shape} is not a scalar")
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    return value
+
+
+def glue(name, value, display=False):
+    """``myst_nb.glue`` for numbers: converts to a Python float/int first (NumPy 2 safe)."""
+    from myst_nb import glue as _glue
+
+    value = as_builtin(value)
+    _glue(name, value, display=display)
+    return value
+
+
+@dataclass(frozen=True)
+class Claim:
+    statement: str
+    source: str
+    measured: str
+    held: bool
+
+
+class ClaimsTable:
+    """The table each chapter ends with: the paper's statement, what we measured, held or not.
+
+    ``add`` returns ``held`` so a hidden cell can write ``assert claims.add(...)``; a claim that
+    does not reproduce is still recorded (and explained in the text), never dropped.
+    """
+
+    def __init__(self):
+        self.claims = []
+
+    def add(self, statement, measured, held, *, source=""):
+        if not isinstance(statement, str) or not statement:
+            raise ValueError("statement must be a non-empty string")
+        held = bool(as_builtin(held))
+        self.claims.append(Claim(statement, source, str(measured), held))
+        return held
+
+    def __len__(self):
+        return len(self.claims)
+
+    @property
+    def all_held(self):
+        return all(c.held for c in self.claims)
+
+    def to_markdown(self):
+        rows = ["| # | Claim | Source | Measured | Held |", "|---|---|---|---|---|"]
+        for i, c in enumerate(self.claims, 1):
+            cells = [str(i), c.statement, c.source, c.measured, "yes" if c.held else "**no**"]
+            rows.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
+        return "\n".join(rows)
+
+    def _repr_html_(self):
+        head = "".join(f"<th>{h}</th>" for h in ("#", "Claim", "Source", "Measured", "Held"))
+        body = []
+        for i, c in enumerate(self.claims, 1):
+            held = "✅ yes" if c.held else "❌ no"
+            cells = [str(i), c.statement, c.source, c.measured, held]
+            body.append("<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in cells) + "</tr>")
+        return (
+            '<table class="claims-table"><thead><tr>' + head + "</tr></thead><tbody>"
+            + "".join(body) + "</tbody></table>"
+        )
+
+    def __repr__(self):
+        return self.to_markdown()
