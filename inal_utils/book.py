@@ -65,12 +65,47 @@ def as_builtin(value):
 
 
 def glue(name, value, display=False):
-    """``myst_nb.glue`` for numbers: converts to a Python float/int first (NumPy 2 safe)."""
+    """``myst_nb.glue`` for numbers: converts to a Python float/int first (NumPy 2 safe); returns None."""
     from myst_nb import glue as _glue
 
+    _glue(name, as_builtin(value), display=display)
+
+
+def _format_cell(value, floatfmt):
     value = as_builtin(value)
-    _glue(name, value, display=display)
-    return value
+    if isinstance(value, float):
+        return format(value, floatfmt)
+    return str(value)
+
+
+def html_table(headers, rows, *, floatfmt=".3g", css_class="data-table"):
+    """An HTML table (escaped) from ``headers`` and ``rows``; floats are formatted with ``floatfmt``."""
+    headers = [str(h) for h in headers]
+    rows = [list(r) for r in rows]
+    if any(len(r) != len(headers) for r in rows):
+        raise ValueError(f"every row must have {len(headers)} cells, one per header")
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(_format_cell(c, floatfmt))}</td>" for c in r) + "</tr>"
+        for r in rows
+    )
+    return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+class Table:
+    """A small table that renders as HTML in notebooks and the book (``Table(headers, rows)``)."""
+
+    def __init__(self, headers, rows, *, floatfmt=".3g"):
+        self.headers, self.rows, self.floatfmt = list(headers), [list(r) for r in rows], floatfmt
+        self._html = html_table(self.headers, self.rows, floatfmt=floatfmt)
+
+    def _repr_html_(self):
+        return self._html
+
+    def __repr__(self):
+        width = [max(len(_format_cell(x, self.floatfmt)) for x in col) for col in zip(self.headers, *self.rows)]
+        lines = [self.headers] + self.rows
+        return "\n".join("  ".join(_format_cell(x, self.floatfmt).rjust(w) for x, w in zip(r, width)) for r in lines)
 
 
 @dataclass(frozen=True)
@@ -113,16 +148,9 @@ class ClaimsTable:
         return "\n".join(rows)
 
     def _repr_html_(self):
-        head = "".join(f"<th>{h}</th>" for h in ("#", "Claim", "Source", "Measured", "Held"))
-        body = []
-        for i, c in enumerate(self.claims, 1):
-            held = "✅ yes" if c.held else "❌ no"
-            cells = [str(i), c.statement, c.source, c.measured, held]
-            body.append("<tr>" + "".join(f"<td>{html.escape(x)}</td>" for x in cells) + "</tr>")
-        return (
-            '<table class="claims-table"><thead><tr>' + head + "</tr></thead><tbody>"
-            + "".join(body) + "</tbody></table>"
-        )
+        rows = [[i, c.statement, c.source, c.measured, "✅ yes" if c.held else "❌ no"]
+                for i, c in enumerate(self.claims, 1)]
+        return html_table(["#", "Claim", "Source", "Measured", "Held"], rows, css_class="claims-table")
 
     def __repr__(self):
         return self.to_markdown()
