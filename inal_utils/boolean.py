@@ -128,6 +128,8 @@ def walsh_hadamard(values, axis=-1):
     is_numpy = not isinstance(values, torch.Tensor)
     if is_numpy:
         arr = np.asarray(values)
+        if arr.ndim == 0:  # np.ascontiguousarray would silently turn a scalar into shape (1,)
+            raise ValueError("values must have at least one axis of length 2**n")
         if arr.dtype.kind not in "biuf":
             raise TypeError(f"values has dtype {arr.dtype}; a real numeric array is required")
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:

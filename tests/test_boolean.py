@@ -1,0 +1,670 @@
+"""Tests for :mod:`inal_utils.boolean`, each against an independent computation.
+
+Independent references used here: explicit loops over the cube, ``scipy.linalg.hadamard`` (the
+Sylvester matrix, built explicitly), popcounts via ``bin(S).count("1")``, closed forms
+(majority's level-1 weight, tribes' bias, bent functions) and the definitions of each target.
+"""
+
+import itertools
+from math import comb, pi
+
+import numpy as np
+import pytest
+import scipy.linalg
+import torch
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from inal_utils import boolean as B
+
+# ------------------------------------------------------------------------------------------------
+# independent references
+# ------------------------------------------------------------------------------------------------
+
+
+def popcount(i):
+    return bin(i).count("1")
+
+
+def cube_by_loops(n):
+    """Row i, column j: -1 iff bit j of i is set (written out with loops)."""
+    return np.array([[-1 if (i >> j) & 1 else 1 for j in range(n)] for i in range(2**n)])
+
+
+def chi_table(n, S):
+    """Truth table of χ_S in cube order: χ_S(x_i) = (-1)^{|i ∧ S|}."""
+    return np.array([(-1) ** popcount(i & S) for i in range(2**n)], dtype=float)
+
+
+def brute_fourier(values):
+    """f̂(S) = 2^{-n} Σ_i f(x_i) χ_S(x_i), one S at a time."""
+    values = np.asarray(values, dtype=float)
+    N = values.size
+    n = N.bit_length() - 1
+    return np.array([np.mean(values * chi_table(n, S)) for S in range(N)])
+
+
+def brute_degree_weights(c):
+    n = len(c).bit_length() - 1
+    return np.array([sum(c[S] ** 2 for S in range(len(c)) if popcount(S) == k) for k in range(n + 1)])
+
+
+def mask(S):
+    return sum(1 << j for j in S)
+
+
+def sign_pm(v):
+    """sign with sign(0) = +1."""
+    return 1 if v >= 0 else -1
+
+
+# ------------------------------------------------------------------------------------------------
+# hypercube
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 5, 8])
+def test_hypercube_row_convention_dtype_shape(n):
+    X = B.hypercube(n)
+    assert X.dtype == np.int8
+    assert X.shape == (2**n, n)
+    np.testing.assert_array_equal(X, cube_by_loops(n))
+
+
+def test_hypercube_rows_are_distinct_and_complete():
+    X = B.hypercube(6)
+    assert len({tuple(r) for r in X}) == 64
+    assert set(np.unique(X)) == {-1, 1}
+
+
+def test_hypercube_refuses_too_large_n_and_names_alternative():
+    with pytest.raises(ValueError, match="random_inputs") as info:
+        B.hypercube(B.MAX_EXACT_N + 1)
+    msg = str(info.value)
+    assert str(B.MAX_EXACT_N) in msg and "Sample" in msg
+
+
+@pytest.mark.parametrize("bad", [2.0, "3", None, True, np.float64(3)])
+def test_hypercube_type_error_for_non_integers(bad):
+    with pytest.raises(TypeError, match="integer"):
+        B.hypercube(bad)
+
+
+def test_hypercube_negative_n():
+    with pytest.raises(ValueError, match="n=-1"):
+        B.hypercube(-1)
+
+
+def test_hypercube_accepts_numpy_integers():
+    np.testing.assert_array_equal(B.hypercube(np.int64(3)), cube_by_loops(3))
+
+
+# ------------------------------------------------------------------------------------------------
+# walsh_hadamard
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", range(0, 11))
+def test_walsh_hadamard_matches_explicit_sylvester_matrix(n):
+    H = scipy.linalg.hadamard(2**n)
+    v = np.random.default_rng(n).standard_normal(2**n)
+    np.testing.assert_allclose(B.walsh_hadamard(v), H @ v, rtol=1e-10, atol=1e-9)
+
+
+def test_walsh_hadamard_entries_are_characters():
+    # out[S] = Σ_i v_i (-1)^{|i∧S|}: transform of a unit vector e_i is the row (-1)^{|i∧S|}.
+    n = 5
+    for i in range(2**n):
+        e = np.zeros(2**n)
+        e[i] = 1
+        np.testing.assert_array_equal(B.walsh_hadamard(e), chi_table(n, i))
+
+
+@pytest.mark.parametrize("axis", [0, 1, 2, -1, -2, -3])
+def test_walsh_hadamard_any_axis(axis):
+    n = 4
+    shape = [3, 5, 2]
+    shape[axis] = 2**n
+    v = np.random.default_rng(1).standard_normal(shape)
+    H = scipy.linalg.hadamard(2**n)
+    expected = np.moveaxis(np.tensordot(H, np.moveaxis(v, axis, 0), axes=(1, 0)), 0, axis)
+    out = B.walsh_hadamard(v, axis=axis)
+    assert out.shape == v.shape
+    np.testing.assert_allclose(out, expected, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("n", [1, 3, 6, 9])
+def test_walsh_hadamard_batch_equals_loop(n):
+    v = np.random.default_rng(2).standard_normal((4, 3, 2**n))
+    out = B.walsh_hadamard(v)
+    loop = np.stack([np.stack([B.walsh_hadamard(v[a, b]) for b in range(3)]) for a in range(4)])
+    np.testing.assert_allclose(out, loop, rtol=1e-12, atol=1e-12)
+
+
+def test_walsh_hadamard_does_not_modify_input():
+    v = np.random.default_rng(3).standard_normal((2, 64))
+    before = v.copy()
+    B.walsh_hadamard(v)
+    np.testing.assert_array_equal(v, before)
+    t = torch.from_numpy(v.copy())
+    B.walsh_hadamard(t)
+    np.testing.assert_array_equal(t.numpy(), before)
+
+
+def test_walsh_hadamard_non_contiguous_input():
+    v = np.random.default_rng(4).standard_normal((32, 6))[:, ::2]  # strided view, axis 0 has 32
+    H = scipy.linalg.hadamard(32)
+    np.testing.assert_allclose(B.walsh_hadamard(v, axis=0), H @ v, rtol=1e-10, atol=1e-10)
+
+
+def test_walsh_hadamard_dtypes_numpy():
+    v32 = np.random.default_rng(5).standard_normal(256).astype(np.float32)
+    out = B.walsh_hadamard(v32)
+    assert isinstance(out, np.ndarray) and out.dtype == np.float32
+    np.testing.assert_allclose(out, scipy.linalg.hadamard(256) @ v32.astype(float), rtol=1e-4, atol=1e-3)
+    ints = np.arange(16, dtype=np.int64)
+    out = B.walsh_hadamard(ints)
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, scipy.linalg.hadamard(16) @ ints)
+    bools = np.arange(8) % 3 == 0
+    assert B.walsh_hadamard(bools).dtype == np.float64
+    assert B.walsh_hadamard(np.ones(4, dtype=np.int8)).dtype == np.float64
+    # lists are fine too
+    np.testing.assert_array_equal(B.walsh_hadamard([1, 2, 3, 4]), [10, -2, -4, 0])
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_walsh_hadamard_torch_equals_numpy(dtype):
+    v = np.random.default_rng(6).standard_normal((3, 2**7))
+    t = torch.tensor(v, dtype=dtype)
+    out = B.walsh_hadamard(t)
+    assert isinstance(out, torch.Tensor) and out.dtype == dtype and out.device == t.device
+    tol = 1e-4 if dtype == torch.float32 else 1e-12
+    np.testing.assert_allclose(out.numpy(), B.walsh_hadamard(v), rtol=tol, atol=tol)
+
+
+def test_walsh_hadamard_torch_integer_tensor_gives_float64():
+    out = B.walsh_hadamard(torch.arange(8))
+    assert out.dtype == torch.float64
+    np.testing.assert_array_equal(out.numpy(), scipy.linalg.hadamard(8) @ np.arange(8))
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA device")
+def test_walsh_hadamard_cuda_equals_numpy():
+    v = np.random.default_rng(7).standard_normal((2, 2**12))
+    out = B.walsh_hadamard(torch.tensor(v, device="cuda"))
+    assert out.device.type == "cuda"
+    np.testing.assert_allclose(out.cpu().numpy(), B.walsh_hadamard(v), rtol=1e-10, atol=1e-9)
+
+
+def test_walsh_hadamard_autograd():
+    # gradcheck compares autograd with finite differences (independent of the implementation).
+    v = torch.randn(2, 32, dtype=torch.float64, generator=torch.Generator().manual_seed(0), requires_grad=True)
+    assert torch.autograd.gradcheck(lambda u: B.walsh_hadamard(u, axis=-1), (v,))
+    # and the gradient of <w, Hv> is H w (H is symmetric)
+    w = torch.randn(2, 32, dtype=torch.float64, generator=torch.Generator().manual_seed(1))
+    (B.walsh_hadamard(v) * w).sum().backward()
+    np.testing.assert_allclose(v.grad.numpy(), w.numpy() @ scipy.linalg.hadamard(32), rtol=1e-10, atol=1e-10)
+
+
+@given(n=st.integers(0, 9), seed=st.integers(0, 2**32 - 1), batch=st.integers(1, 3))
+def test_walsh_hadamard_inversion(n, seed, batch):
+    v = np.random.default_rng(seed).standard_normal((batch, 2**n))
+    np.testing.assert_allclose(B.walsh_hadamard(B.walsh_hadamard(v)), 2**n * v, rtol=1e-9, atol=1e-9)
+
+
+@given(v=arrays(np.float64, st.sampled_from([1, 2, 4, 8, 16, 32]), elements=st.floats(-1e3, 1e3)))
+def test_walsh_hadamard_inversion_arbitrary_values(v):
+    np.testing.assert_allclose(B.walsh_hadamard(B.walsh_hadamard(v)), v.size * v, rtol=1e-9, atol=1e-6)
+
+
+@pytest.mark.parametrize("length", [0, 3, 6, 12, 1000])
+def test_walsh_hadamard_bad_length(length):
+    with pytest.raises(ValueError, match="power of two") as info:
+        B.walsh_hadamard(np.ones(length))
+    assert str(length) in str(info.value)
+
+
+def test_walsh_hadamard_bad_length_on_chosen_axis():
+    with pytest.raises(ValueError, match="power of two"):
+        B.walsh_hadamard(np.ones((8, 3)), axis=1)
+    B.walsh_hadamard(np.ones((8, 3)), axis=0)  # fine
+
+
+def test_walsh_hadamard_bad_axis():
+    with pytest.raises(ValueError, match="axis=2"):
+        B.walsh_hadamard(np.ones((2, 4)), axis=2)
+    with pytest.raises(ValueError, match="axis=-3"):
+        B.walsh_hadamard(torch.ones(2, 4), axis=-3)
+
+
+@pytest.mark.parametrize("scalar", [np.float64(3.0), 3.0, np.array(3.0), torch.tensor(3.0)], ids=type)
+def test_walsh_hadamard_rejects_scalars_numpy_like_torch(scalar):
+    # A 0-d input has no axis of length 2**n; numpy and torch inputs must be treated alike.
+    with pytest.raises(ValueError, match="at least one axis"):
+        B.walsh_hadamard(scalar)
+
+
+def test_walsh_hadamard_rejects_complex_and_non_numeric():
+    with pytest.raises(TypeError, match="complex"):
+        B.walsh_hadamard(np.ones(4, dtype=complex))
+    with pytest.raises(TypeError, match="complex"):
+        B.walsh_hadamard(torch.ones(4, dtype=torch.complex64))
+    with pytest.raises(TypeError):
+        B.walsh_hadamard(np.array(["a", "b"]))
+
+
+# ------------------------------------------------------------------------------------------------
+# fourier_coefficients
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 5])
+def test_fourier_coefficients_match_definition(n):
+    f = np.random.default_rng(n).standard_normal(2**n)
+    np.testing.assert_allclose(B.fourier_coefficients(f), brute_fourier(f), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_characters_are_orthonormal(n):
+    for S in range(2**n):
+        coeffs = B.fourier_coefficients(chi_table(n, S))
+        np.testing.assert_allclose(coeffs, np.eye(2**n)[S], atol=1e-14)
+    # the same through the character()/Parity objects
+    for S in itertools.chain.from_iterable(itertools.combinations(range(n), k) for k in range(n + 1)):
+        chi = B.character(n, S)
+        np.testing.assert_array_equal(chi.truth_table(), chi_table(n, mask(S)))
+        np.testing.assert_allclose(chi.fourier(), np.eye(2**n)[mask(S)], atol=1e-14)
+
+
+@given(n=st.integers(0, 10), seed=st.integers(0, 2**32 - 1))
+def test_parseval_real_values(n, seed):
+    f = np.random.default_rng(seed).standard_normal(2**n) * 3
+    c = B.fourier_coefficients(f)
+    np.testing.assert_allclose(np.sum(c**2), np.mean(f**2), rtol=1e-10)
+
+
+@given(n=st.integers(0, 10), seed=st.integers(0, 2**32 - 1))
+def test_parseval_boolean_tables(n, seed):
+    f = np.random.default_rng(seed).choice([-1.0, 1.0], size=2**n)
+    np.testing.assert_allclose(np.sum(B.fourier_coefficients(f) ** 2), 1.0, rtol=1e-10)
+
+
+@given(n=st.integers(0, 5), seed=st.integers(0, 2**32 - 1))
+def test_fourier_inversion_brute_force(n, seed):
+    f = np.random.default_rng(seed).standard_normal(2**n)
+    c = B.fourier_coefficients(f)
+    X = cube_by_loops(n)
+    recon = [sum(c[S] * np.prod([X[i, j] for j in range(n) if (S >> j) & 1]) for S in range(2**n))
+             for i in range(2**n)]
+    np.testing.assert_allclose(recon, f, rtol=1e-10, atol=1e-10)
+
+
+def test_fourier_coefficients_batch_equals_loop_and_torch():
+    F = np.random.default_rng(8).standard_normal((2, 3, 64))
+    out = B.fourier_coefficients(F)
+    assert out.shape == F.shape
+    for a in range(2):
+        for b in range(3):
+            np.testing.assert_allclose(out[a, b], brute_fourier(F[a, b]), atol=1e-12)
+    t = B.fourier_coefficients(torch.tensor(F))
+    assert isinstance(t, torch.Tensor)
+    np.testing.assert_allclose(t.numpy(), out, atol=1e-12)
+
+
+def test_fourier_coefficients_bad_length():
+    with pytest.raises(ValueError, match="power of two"):
+        B.fourier_coefficients(np.ones(10))
+
+
+# ------------------------------------------------------------------------------------------------
+# degree weights
+# ------------------------------------------------------------------------------------------------
+
+
+@given(n=st.integers(0, 8), seed=st.integers(0, 2**32 - 1))
+def test_degree_weights_brute_force(n, seed):
+    c = np.random.default_rng(seed).standard_normal(2**n)
+    w = B.degree_weights(c)
+    assert w.shape == (n + 1,)
+    np.testing.assert_allclose(w, brute_degree_weights(c), rtol=1e-12, atol=1e-12)
+    for k in range(n + 1):
+        brute = sum(c[S] ** 2 for S in range(2**n) if popcount(S) <= k)
+        np.testing.assert_allclose(B.low_degree_weight(c, k), brute, rtol=1e-12, atol=1e-12)
+
+
+def test_degree_weights_batch_and_torch():
+    C = np.random.default_rng(9).standard_normal((4, 2, 32))
+    W = B.degree_weights(C)
+    assert W.shape == (4, 2, 6)
+    for a in range(4):
+        for b in range(2):
+            np.testing.assert_allclose(W[a, b], brute_degree_weights(C[a, b]), atol=1e-12)
+    np.testing.assert_allclose(B.degree_weights(torch.tensor(C, requires_grad=True)), W, atol=1e-12)
+    np.testing.assert_allclose(B.low_degree_weight(C, 2), W[..., :3].sum(-1), atol=1e-12)
+
+
+def test_subset_sizes_popcount():
+    np.testing.assert_array_equal(B.subset_sizes(7), [popcount(S) for S in range(128)])
+
+
+@pytest.mark.parametrize("k", [-1, 6, 2.0, True, "1", None])
+def test_low_degree_weight_bad_k(k):
+    with pytest.raises(ValueError, match="k="):
+        B.low_degree_weight(np.ones(32), k)
+
+
+def test_degree_weights_bad_length():
+    with pytest.raises(ValueError, match="power of two"):
+        B.degree_weights(np.ones(5))
+    with pytest.raises(ValueError):
+        B.degree_weights(np.float64(1.0))
+
+
+# ------------------------------------------------------------------------------------------------
+# catalogue: known spectra and definitions
+# ------------------------------------------------------------------------------------------------
+
+
+def evaluate_by_definition(n, rule):
+    return np.array([rule(tuple(int(v) for v in x)) for x in cube_by_loops(n)], dtype=float)
+
+
+@pytest.mark.parametrize("n,S", [(1, [0]), (4, [1, 3]), (5, range(5)), (6, []), (6, [0, 2, 5])])
+def test_parity_spectrum_all_weight_on_S(n, S):
+    f = B.Parity(n, S)
+    np.testing.assert_array_equal(f.truth_table(), evaluate_by_definition(n, lambda x: np.prod([x[j] for j in S])))
+    c = f.fourier()
+    np.testing.assert_allclose(c, np.eye(2**n)[mask(S)], atol=1e-14)
+    w = B.degree_weights(c)
+    np.testing.assert_allclose(w, np.eye(n + 1)[len(set(S))], atol=1e-14)
+
+
+def test_parity_bad_set():
+    with pytest.raises(ValueError, match="S="):
+        B.Parity(3, [0, 3])
+
+
+@pytest.mark.parametrize("n,i", [(1, 0), (4, 2), (7, 6)])
+def test_dictator(n, i):
+    f = B.Dictator(n, i)
+    np.testing.assert_array_equal(f.truth_table(), evaluate_by_definition(n, lambda x: x[i]))
+    np.testing.assert_allclose(f.fourier(), np.eye(2**n)[1 << i], atol=1e-14)
+    with pytest.raises(ValueError, match="i="):
+        B.Dictator(n, n)
+
+
+@pytest.mark.parametrize("n", [1, 3, 5, 7, 9, 11, 13, 15])
+def test_majority_level_one_weight_closed_form(n):
+    f = B.Majority(n)
+    c = f.fourier()
+    w = B.degree_weights(c)
+    closed = n * (comb(n - 1, (n - 1) // 2) / 2 ** (n - 1)) ** 2
+    np.testing.assert_allclose(w[1], closed, rtol=1e-12)
+    # every singleton carries the same coefficient (symmetry), and it is positive (monotone)
+    singles = c[[1 << j for j in range(n)]]
+    np.testing.assert_allclose(singles, singles[0], rtol=1e-12)
+    assert singles[0] > 0
+    # odd function: zero even-degree weight
+    np.testing.assert_allclose(w[0::2], 0, atol=1e-14)
+    np.testing.assert_allclose(w.sum(), 1.0, rtol=1e-12)
+
+
+def test_majority_definition_and_limit_two_over_pi():
+    np.testing.assert_array_equal(B.Majority(5).truth_table(), evaluate_by_definition(5, lambda x: np.sign(sum(x))))
+    ns = [3, 5, 7, 9, 11, 13, 15]
+    w1 = np.array([B.degree_weights(B.Majority(n).fourier())[1] for n in ns])
+    assert np.all(np.diff(w1) < 0)  # decreases towards the limit
+    excess = w1 - 2 / pi
+    assert np.all(excess > 0)
+    # Stirling: W1 = (2/π)(1 + 1/(2n) + O(1/n²)), so n·(W1 − 2/π) → 1/π ≈ 0.318
+    assert np.all(excess * np.array(ns) < 0.35)
+    assert abs(w1[-1] - 2 / pi) < 0.025
+
+
+def test_majority_requires_odd_n():
+    with pytest.raises(ValueError, match="odd"):
+        B.Majority(4)
+
+
+@pytest.mark.parametrize("n", [2, 4, 6, 8])
+def test_inner_product_mod2_is_bent(n):
+    h = n // 2
+    f = B.InnerProductMod2(n)
+    # definition from the cube index: a_i = bit i, b_i = bit i + n/2
+    expected = [(-1) ** sum(((i >> j) & 1) * ((i >> (j + h)) & 1) for j in range(h)) for i in range(2**n)]
+    np.testing.assert_array_equal(f.truth_table(), expected)
+    np.testing.assert_allclose(np.abs(f.fourier()), 2.0 ** (-n / 2), rtol=1e-12)
+
+
+def test_inner_product_requires_even_n():
+    with pytest.raises(ValueError, match="even"):
+        B.InnerProductMod2(5)
+
+
+@pytest.mark.parametrize("width,tribes", [(1, 1), (2, 2), (2, 3), (3, 2), (3, 3), (4, 2)])
+def test_tribes_definition_and_bias(width, tribes):
+    f = B.Tribes(width, tribes)
+    n = width * tribes
+    assert f.n == n
+
+    def rule(x):
+        blocks = [x[b * width:(b + 1) * width] for b in range(tribes)]
+        return -1 if any(all(v == -1 for v in blk) for blk in blocks) else 1
+
+    table = f.truth_table()
+    np.testing.assert_array_equal(table, evaluate_by_definition(n, rule))
+    p_true = 1 - (1 - 2.0**-width) ** tribes  # closed form
+    np.testing.assert_allclose(f.fourier()[0], 1 - 2 * p_true, rtol=1e-12)
+
+
+def test_tribes_bad_sizes():
+    with pytest.raises(ValueError):
+        B.Tribes(0, 3)
+    with pytest.raises(ValueError):
+        B.Tribes(2, 0)
+
+
+@pytest.mark.parametrize(
+    "n,weights,theta",
+    [(5, None, 0.0), (4, [1, 1, 1, 1], 0.0), (4, [1, 2, -1, 0.5], 0.5), (6, [3, 1, 1, 1, 1, 1], -1.0)],
+)
+def test_linear_threshold_definition(n, weights, theta):
+    f = B.LinearThreshold(n, weights=weights, threshold=theta, seed=3)
+    w = np.random.default_rng(3).standard_normal(n) if weights is None else np.asarray(weights, float)
+    expected = evaluate_by_definition(n, lambda x: sign_pm(sum(wi * xi for wi, xi in zip(w, x)) - theta))
+    np.testing.assert_array_equal(f.truth_table(), expected)
+
+
+def test_linear_threshold_seeded_and_bad_weights():
+    a, b, c = (B.LinearThreshold(8, seed=s).truth_table() for s in (0, 0, 1))
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+    with pytest.raises(ValueError, match="weights"):
+        B.LinearThreshold(3, weights=[1, 2])
+    with pytest.raises(ValueError, match="weights"):
+        B.LinearThreshold(2, weights=[1, np.nan])
+
+
+@pytest.mark.parametrize("n,k", [(1, 1), (3, 3), (5, 3), (6, None), (7, None), (7, 5)])
+def test_staircase_definition(n, k):
+    f = B.Staircase(n, k)
+    kk = k if k is not None else (n if n % 2 else n - 1)
+    assert f.k == kk
+    expected = evaluate_by_definition(n, lambda x: np.sign(sum(np.prod(x[: m + 1]) for m in range(kk))))
+    np.testing.assert_array_equal(f.truth_table(), expected)
+    # it depends on the first k inputs only: no weight on sets reaching beyond them
+    c = f.fourier()
+    assert np.all(c[[S for S in range(2**n) if S >> kk]] == 0)
+
+
+@pytest.mark.parametrize("k", [0, 2, 9])
+def test_staircase_bad_k(k):
+    with pytest.raises(ValueError, match="k="):
+        B.Staircase(7, k)
+
+
+def test_random_boolean_seeded_reproducible():
+    a, b, c = B.RandomBoolean(10, seed=4), B.RandomBoolean(10, seed=4), B.RandomBoolean(10, seed=5)
+    np.testing.assert_array_equal(a.truth_table(), b.truth_table())
+    assert not np.array_equal(a.truth_table(), c.truth_table())
+    assert set(np.unique(a.truth_table())) == {-1.0, 1.0}
+    # a uniformly random function: its mean is within 5 standard errors of 0
+    assert abs(a.truth_table().mean()) < 5 / np.sqrt(2**10)
+    with pytest.raises(ValueError, match="random_inputs"):
+        B.RandomBoolean(B.MAX_EXACT_N + 1)
+
+
+def test_truth_table_round_trip():
+    g = B.Majority(5)
+    t = B.TruthTable(g.truth_table())
+    assert t.n == 5
+    np.testing.assert_array_equal(t.truth_table(), g.truth_table())
+    X = B.random_inputs(5, 200, seed=1)
+    np.testing.assert_array_equal(t(X), g(X))
+    np.testing.assert_allclose(t.fourier(), g.fourier(), atol=1e-14)
+    # the stored table is not exposed for mutation through truth_table()
+    tt = t.truth_table()
+    tt[0] *= -1
+    np.testing.assert_array_equal(t.truth_table(), g.truth_table())
+
+
+def test_truth_table_bad_values():
+    with pytest.raises(ValueError, match="power of two"):
+        B.TruthTable(np.ones(6))
+    with pytest.raises(ValueError, match="1-d"):
+        B.TruthTable(np.ones((2, 4)))
+
+
+CATALOGUE = [
+    B.Parity(6, [0, 2, 3]),
+    B.Majority(7),
+    B.Dictator(5, 3),
+    B.Staircase(7),
+    B.Tribes(2, 3),
+    B.LinearThreshold(6, seed=2),
+    B.InnerProductMod2(6),
+    B.RandomBoolean(6, seed=0),
+    B.TruthTable(np.where(np.arange(16) % 3 == 0, -1.0, 1.0)),
+    B.extend(B.Majority(3), 6),
+]
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_catalogue_outputs_pm1_parseval_and_shapes(f):
+    table = f.truth_table()
+    assert table.shape == (2**f.n,)
+    assert set(np.unique(table)) <= {-1.0, 1.0}
+    np.testing.assert_allclose(np.sum(f.fourier() ** 2), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(f.fourier(), brute_fourier(table), atol=1e-12)
+    # batches of inputs (..., n) -> (...)
+    X = B.random_inputs(f.n, 24, seed=1).reshape(2, 3, 4, f.n)
+    out = f(X)
+    assert out.shape == (2, 3, 4)
+    # agrees with the truth table at the same points
+    idx = ((X < 0) * (1 << np.arange(f.n))).sum(-1)
+    np.testing.assert_array_equal(out, table[idx])
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_catalogue_on_torch_tensors(f):
+    X = B.random_inputs(f.n, 50, seed=2)
+    out = f(torch.tensor(X, dtype=torch.float32))
+    assert isinstance(out, torch.Tensor)
+    np.testing.assert_array_equal(out.numpy(), f(X))
+    np.testing.assert_array_equal(f(torch.tensor(X)).numpy(), f(X))
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_catalogue_refuses_non_pm1_inputs(f):
+    for bad_value in (0, 2, 0.5):
+        X = np.ones((3, f.n))
+        X[1, -1] = bad_value
+        with pytest.raises(ValueError, match="±1"):
+            f(X)
+    with pytest.raises(ValueError, match="±1"):
+        f(torch.zeros(2, f.n))
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_catalogue_refuses_wrong_width(f):
+    with pytest.raises(ValueError, match=rf"\(\.\.\., {f.n}\)"):
+        f(np.ones((4, f.n + 1)))
+    with pytest.raises(ValueError, match="shape"):
+        f(np.ones(f.n - 1))
+    with pytest.raises(ValueError, match="shape"):
+        f(np.float64(1.0))
+
+
+# ------------------------------------------------------------------------------------------------
+# extension
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", [B.Majority(3), B.Tribes(2, 2), B.Parity(4, [1, 3]), B.RandomBoolean(3, seed=1),
+                               B.Staircase(5), B.InnerProductMod2(4)], ids=repr)
+@pytest.mark.parametrize("extra", [0, 1, 4])
+def test_extension(f, extra):
+    N = f.n + extra
+    g = B.extend(f, N)
+    assert g.n == N
+    X = B.random_inputs(N, 300, seed=3)
+    np.testing.assert_array_equal(g(X), f(X[:, : f.n]))
+    coeffs = g.fourier()
+    np.testing.assert_allclose(coeffs, B.fourier_coefficients(g.truth_table()), atol=1e-13)
+    padded = np.concatenate([B.degree_weights(f.fourier()), np.zeros(extra)])
+    np.testing.assert_allclose(B.degree_weights(coeffs), padded, atol=1e-13)
+
+
+@given(n=st.integers(1, 4), extra=st.integers(0, 4), seed=st.integers(0, 2**32 - 1))
+def test_extension_property(n, extra, seed):
+    f = B.RandomBoolean(n, seed=seed)
+    g = B.extend(f, n + extra)
+    c = B.fourier_coefficients(g.truth_table())
+    np.testing.assert_allclose(g.fourier(), c, atol=1e-13)
+    # coefficients of sets that touch the new coordinates vanish
+    assert np.all(np.abs(c[2**n:]) < 1e-13)
+    np.testing.assert_allclose(c[: 2**n], f.fourier(), atol=1e-13)
+
+
+def test_extend_bad_arguments():
+    with pytest.raises(ValueError, match="N="):
+        B.extend(B.Majority(5), 4)
+    with pytest.raises(ValueError, match="N="):
+        B.extend(B.Majority(5), 6.0)
+    with pytest.raises(TypeError, match="BooleanFunction"):
+        B.extend(lambda x: x, 4)
+
+
+def test_extension_of_large_n_is_callable_but_fourier_refuses():
+    g = B.extend(B.Majority(3), 40)
+    X = B.random_inputs(40, 10, seed=0)
+    np.testing.assert_array_equal(g(X), np.sign(X[:, :3].sum(-1)))
+    with pytest.raises(ValueError, match="random_inputs"):
+        g.fourier()
+
+
+# ------------------------------------------------------------------------------------------------
+# random_inputs
+# ------------------------------------------------------------------------------------------------
+
+
+def test_random_inputs_shape_values_seed():
+    X = B.random_inputs(30, 400, seed=7)
+    assert X.shape == (400, 30) and X.dtype == np.int8
+    assert set(np.unique(X)) == {-1, 1}
+    np.testing.assert_array_equal(X, B.random_inputs(30, 400, seed=7))
+    assert not np.array_equal(X, B.random_inputs(30, 400, seed=8))
+    # uniform: mean within 5 standard errors (1/sqrt(12000)) of 0, coordinates uncorrelated
+    assert abs(X.mean()) < 5 / np.sqrt(X.size)
+    corr = (X[:, 0].astype(float) * X[:, 1]).mean()
+    assert abs(corr) < 5 / np.sqrt(400)
+    # n beyond the exact limit is fine here: that is the point of sampling
+    assert B.random_inputs(B.MAX_EXACT_N + 10, 3).shape == (3, B.MAX_EXACT_N + 10)
+
+
+@pytest.mark.parametrize("num", [0, -1, 2.5, True])
+def test_random_inputs_bad_num(num):
+    with pytest.raises(ValueError, match="num="):
+        B.random_inputs(3, num)
