@@ -148,7 +148,7 @@ class ClaimsTable:
         return "\n".join(rows)
 
     def _repr_html_(self):
-        rows = [[i, c.statement, c.source, c.measured, "✅ yes" if c.held else "❌ no"]
+        rows = [[i, c.statement, c.source, c.measured, "yes" if c.held else "NO"]
                 for i, c in enumerate(self.claims, 1)]
         return html_table(["#", "Claim", "Source", "Measured", "Held"], rows, css_class="claims-table")
 

@@ -189,7 +189,7 @@ def test_claims_html_rows_and_escaping():
     assert "<script>" not in out
     assert "&lt;script&gt;" in out and "x&lt;y" in out and "A &amp; B" in out and "W&lt;=1" in out
     assert out.count("<tr>") == 3  # header + two rows
-    assert "second" in out and "yes" in out and "no" in out
+    assert "second" in out and "yes" in out and "NO" in out
 
 
 # ------------------------------------------------------------------------------------------------
