@@ -118,12 +118,15 @@ def fully_connected(n, widths, *, activation="relu", bias_std=1.0, init="gaussia
         raise ValueError("widths must name at least one hidden layer")
     if symmetric and widths[-1] % 2:
         raise ValueError(f"widths[-1]={widths[-1]} must be even for the symmetric initialisation")
+    out_features = _positive_int(out_features, "out_features")
     generator = None if seed is None else torch.Generator().manual_seed(int(seed))
-    layers, fan_in = [], n
-    for width in widths:
-        layers += [nn.Linear(fan_in, width, bias=bias_std > 0, dtype=dtype), make_activation(activation)]
-        fan_in = width
-    layers.append(nn.Linear(fan_in, _positive_int(out_features, "out_features"), bias=bias_std > 0, dtype=dtype))
+    # nn.Linear's own default init draws from the global generator; a seeded build must not touch it.
+    with torch.random.fork_rng(devices=[], enabled=seed is not None):
+        layers, fan_in = [], n
+        for width in widths:
+            layers += [nn.Linear(fan_in, width, bias=bias_std > 0, dtype=dtype), make_activation(activation)]
+            fan_in = width
+        layers.append(nn.Linear(fan_in, out_features, bias=bias_std > 0, dtype=dtype))
     for layer in layers:
         if isinstance(layer, nn.Linear):
             init_linear(layer, bias_std=bias_std, init=init, generator=generator)

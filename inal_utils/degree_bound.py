@@ -1,0 +1,599 @@
+"""The Fourier-degree bound: a small initial alignment forces a high Fourier degree.
+
+Step 1 of the hardness proof of Abbe, Cornacchia, Hązła, Marquis (ICML 2022) reads
+``W^{≤k}[f_n] ≤ O(n^{k+1}) · INAL(f_n, NN_n)``. For a first-layer neuron ``h = σ(w·x + b)`` with
+i.i.d. symmetric weights the spectral identity (:func:`inal_utils.alignment.spectral_inal`)
+
+    INAL₁(f) := E_θ[(E_x f h)²] = Σ_j W^{=j}[f] · A_j(n)
+
+gives every degree separately: ``W^{=k}[f] ≤ INAL₁(f) / A_k(n)`` (all terms are ``≥ 0``). The
+network's INAL is a maximum over neurons, hence ``≥ INAL₁``, so the per-degree bound holds with it too.
+
+Contents
+--------
+* :func:`neuron_kernel`, :func:`exact_neuron_profile` — ``A_k(n)`` **exactly** (no Monte Carlo,
+  no enumeration of the cube) for ReLU and sign neurons with Gaussian weights ``N(0, 1/n)`` and
+  bias ``N(0, bias_std²)``, for any ``n`` (e.g. ``N = n²`` inputs of an extended function).
+* :func:`per_degree_bound`, :func:`per_degree_slack`, :func:`degree_shares`, :func:`bound_ratio`,
+  :func:`ratio_envelope` — the bound, how far from equality it is, and the ratio
+  ``W^{≤k} / (n^{k+1} · INAL)``.
+* :func:`degree_profile`, :func:`parity_mixture`, :func:`selector_mixture`,
+  :func:`selector_mixture_weights` — degree profiles ``(W^{=k})_k`` and targets that mix parities
+  of different degrees.
+* :func:`layer_profiles` — the same per-degree profile for every layer of an initialised network.
+* :func:`verification_table` — the bound checked over a catalogue of targets and several ``n``.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import numbers
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+
+from . import boolean as B
+from .alignment import FourierProfile, spectral_inal
+
+__all__ = [
+    "KERNEL_ACTIVATIONS",
+    "VerificationRow",
+    "VerificationTable",
+    "bound_ratio",
+    "degree_profile",
+    "degree_shares",
+    "exact_neuron_profile",
+    "layer_profiles",
+    "neuron_kernel",
+    "parity_mixture",
+    "per_degree_bound",
+    "per_degree_slack",
+    "ratio_envelope",
+    "selector_mixture",
+    "selector_mixture_weights",
+    "verification_table",
+]
+
+#: Activations whose two-point kernel has a closed form (arc-cosine / arcsine kernels).
+KERNEL_ACTIVATIONS = ("relu", "sign")
+
+
+# ------------------------------------------------------------------------------------------------
+# validation
+# ------------------------------------------------------------------------------------------------
+
+
+def _int_in(value, name, low, high=None):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (
+        high is not None and value > high
+    ):
+        allowed = f">= {low}" if high is None else f"between {low} and {high}"
+        raise ValueError(f"{name}={value!r} must be an integer {allowed}")
+    return int(value)
+
+
+def _check_activation(activation):
+    if activation not in KERNEL_ACTIVATIONS:
+        raise ValueError(
+            f"activation={activation!r} has no closed-form kernel here; use one of {KERNEL_ACTIVATIONS} "
+            "(for other activations estimate the profile with alignment.neuron_fourier_profile)"
+        )
+    return activation
+
+
+def _check_bias_std(bias_std):
+    if isinstance(bias_std, bool) or not isinstance(bias_std, numbers.Real) or not (
+        math.isfinite(bias_std) and bias_std >= 0
+    ):
+        raise ValueError(f"bias_std={bias_std!r} must be a finite number >= 0")
+    return float(bias_std)
+
+
+def _as_profile(profile, name="profile"):
+    """``A_k`` values (float64, 1-d, finite, ``>= 0``) from an array or a :class:`FourierProfile`."""
+    if isinstance(profile, FourierProfile):
+        profile = profile.values
+    a = np.asarray(profile, dtype=np.float64)
+    if a.ndim != 1 or a.size < 2:
+        raise ValueError(f"{name} must be 1-d A_k values for k = 0..n with n >= 1; got shape {a.shape}")
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ValueError(f"{name} must hold finite A_k >= 0 (expected squared Fourier coefficients); "
+                         f"got min {np.nanmin(a):.3g}")
+    return a
+
+
+def _as_weights(weights, name="weights"):
+    w = np.asarray(weights, dtype=np.float64)
+    if w.ndim != 1 or w.size < 2:
+        raise ValueError(f"{name} must be 1-d degree weights W^{{=k}} for k = 0..n with n >= 1; got shape {w.shape}")
+    if not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError(f"{name} must hold finite W^{{=k}} >= 0 (sums of squared coefficients)")
+    return w
+
+
+def _check_same_n(weights, profile):
+    if weights.size != profile.size:
+        raise ValueError(
+            f"weights has n={weights.size - 1} (length {weights.size}) but profile has n={profile.size - 1} "
+            f"(length {profile.size}); both must describe degrees 0..n of the same n"
+        )
+
+
+def _check_inal(inal):
+    if isinstance(inal, bool) or not isinstance(inal, numbers.Real) or not (math.isfinite(inal) and inal >= 0):
+        raise ValueError(f"inal={inal!r} must be a finite number >= 0")
+    return float(inal)
+
+
+# ------------------------------------------------------------------------------------------------
+# the exact profile A_k(n)
+# ------------------------------------------------------------------------------------------------
+
+
+def _kernel(c, v, activation, lib):
+    """``E[σ(U)σ(V)]`` for centred Gaussians with variances ``v`` and correlation ``c`` (``lib``: numpy or mpmath)."""
+    if activation == "relu":  # arc-cosine kernel of degree 1 (Cho & Saul 2009)
+        return v / (2 * lib.pi) * (lib.sqrt(1 - c * c) + (lib.pi - lib.acos(c)) * c)
+    return 2 / lib.pi * lib.asin(c)  # sign: Sheppard's formula (the variance drops out)
+
+
+class _NumpyLib:
+    pi, sqrt, acos, asin = np.pi, staticmethod(np.sqrt), staticmethod(np.arccos), staticmethod(np.arcsin)
+
+
+def neuron_kernel(rho, *, activation="relu", bias_std=1.0):
+    """``K(ρ) = E_θ[σ(w·x + b) σ(w·x' + b)]`` for two inputs with ``⟨x, x'⟩ / n = ρ``.
+
+    With ``w_i ~ N(0, 1/n)`` and ``b ~ N(0, s²)``, ``(w·x + b, w·x' + b)`` is a centred Gaussian
+    pair with variances ``1 + s²`` and covariance ``ρ + s²``; ``K`` is the arc-cosine kernel (ReLU)
+    or Sheppard's arcsine formula (sign) at correlation ``c = (ρ + s²)/(1 + s²)``.
+
+    Parameters
+    ----------
+    rho : float or array-like
+        Normalised inner products in ``[-1, 1]``.
+    activation : {"relu", "sign"}
+    bias_std : float
+        ``s``, the bias standard deviation (``0`` for a bias-free neuron).
+
+    Returns
+    -------
+    numpy.ndarray (float64), shape of ``rho``.
+    """
+    _check_activation(activation)
+    s2 = _check_bias_std(bias_std) ** 2
+    rho = np.asarray(rho, dtype=np.float64)
+    if np.any(np.abs(rho) > 1 + 1e-12) or not np.all(np.isfinite(rho)):
+        raise ValueError("rho must lie in [-1, 1] (a normalised inner product of two ±1 points)")
+    c = np.clip((rho + s2) / (1 + s2), -1.0, 1.0)
+    return _kernel(c, 1 + s2, activation, _NumpyLib)
+
+
+def _krawtchouk(n, k_max):
+    """``K_k(m) = Σ_{|S|=k} χ_S(z)`` for any ``z`` with ``m`` entries ``-1``: exact integers, ``k = 0..k_max``."""
+    rows = [[1] * (n + 1)]
+    if k_max >= 1:
+        rows.append([n - 2 * m for m in range(n + 1)])
+    for k in range(1, k_max):  # (k+1) K_{k+1}(m) = (n - 2m) K_k(m) - (n - k + 1) K_{k-1}(m)
+        rows.append([((n - 2 * m) * a - (n - k + 1) * b) // (k + 1) for m, (a, b) in enumerate(zip(rows[k], rows[k - 1]))])
+    return rows
+
+
+@functools.lru_cache(maxsize=64)
+def _exact_profile(n, activation, bias_std, k_max):
+    # The sum cancels from O(1) down to A_k ≈ C_k n^{-k}: carry enough digits for that, plus 30.
+    dps = 30 + math.ceil(max(k_max, 1) * math.log10(max(n, 2)))
+    with mpmath.workdps(dps):
+        s2 = mpmath.mpf(bias_std) ** 2
+        v = 1 + s2
+        kern = []
+        for m in range(n + 1):
+            c = min((mpmath.mpf(n - 2 * m) / n + s2) / v, mpmath.mpf(1))
+            kern.append(_kernel(c, v, activation, mpmath))
+        weighted = [math.comb(n, m) * kern[m] for m in range(n + 1)]
+        scale = mpmath.mpf(2) ** n
+        floor = mpmath.mpf(10) ** (10 - dps)
+        out = []
+        for k, row in enumerate(_krawtchouk(n, k_max)):
+            a = mpmath.fsum(r * w for r, w in zip(row, weighted)) / (scale * math.comb(n, k))
+            out.append(0.0 if abs(a) < floor else float(a))  # below the floor: an exact zero (by symmetry)
+    return tuple(out)
+
+
+def exact_neuron_profile(n, *, activation="relu", bias_std=1.0, k_max=None):
+    """``A_k(n) = E_θ[ĥ(S)²]`` for ``|S| = k``, exactly, for one first-layer neuron ``σ(w·x + b)``.
+
+    Expanding the square, ``E_θ[ĥ(S)²] = E_{x,x'}[χ_S(x)χ_S(x') K(⟨x,x'⟩/n)]`` with the two-point
+    kernel :func:`neuron_kernel`; with ``z = x ∘ x'`` (uniform on the cube) this is the Fourier
+    coefficient of the symmetric function ``z ↦ K(Σ_i z_i / n)``::
+
+        A_k(n) = (2^n C(n,k))^{-1} Σ_{m=0}^{n} C(n,m) K_k(m) K(1 - 2m/n),
+
+    ``K_k`` the Krawtchouk polynomials (exact integers). The alternating sum cancels down to
+    ``A_k ≈ C_k n^{-k}``, so it is evaluated with ``mpmath`` at ``30 + k_max·log10(n)`` digits; values
+    below ``10^{10-digits}`` are returned as exact zeros (for the bias-free ReLU these are the odd
+    degrees ``≥ 3``, and for the bias-free sign the even degrees, which vanish by symmetry). Cost
+    ``O(n · k_max)`` high-precision operations: ``n = 400`` takes a fraction of a second. Results
+    are cached.
+
+    Parameters
+    ----------
+    n : int
+        Input dimension, ``1 <= n <= 5000`` (no enumeration: ``n = 400`` is fine).
+    activation : {"relu", "sign"}
+    bias_std : float
+        Bias standard deviation (``0`` for none); weights are ``N(0, 1/n)`` as in
+        :func:`inal_utils.networks.fully_connected`.
+    k_max : int, optional
+        Largest degree wanted (default ``n``).
+
+    Returns
+    -------
+    numpy.ndarray, shape ``(k_max + 1,)`` — ``A_0(n), …, A_{k_max}(n)`` in float64.
+    """
+    n = _int_in(n, "n", 1, 5000)
+    _check_activation(activation)
+    bias_std = _check_bias_std(bias_std)
+    k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
+    return np.array(_exact_profile(n, activation, bias_std, k_max))
+
+
+# ------------------------------------------------------------------------------------------------
+# the bound, its slack and the ratio
+# ------------------------------------------------------------------------------------------------
+
+
+def per_degree_bound(inal, profile):
+    """``INAL / A_k(n)`` for ``k = 0..n``: the largest ``W^{=k}[f]`` compatible with ``inal``.
+
+    Valid for any ``inal`` at least the first-layer value ``Σ_j W^{=j} A_j`` (e.g. the network's
+    INAL, a maximum over neurons). Degrees with ``A_k = 0`` get ``inf`` (no information).
+    """
+    inal = _check_inal(inal)
+    a = _as_profile(profile)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(a > 0, inal / np.where(a > 0, a, 1.0), np.inf)
+
+
+def per_degree_slack(weights, profile, inal=None):
+    """``INAL / A_k − W^{=k}[f] ≥ 0`` for ``k = 0..n``; ``0`` where the per-degree bound is an equality.
+
+    ``inal`` defaults to the exact first-layer value ``Σ_j W^{=j} A_j`` (then the slack at degree
+    ``k`` is ``Σ_{j≠k} W^{=j} A_j / A_k``). ``inf`` where ``A_k = 0``.
+    """
+    w = _as_weights(weights)
+    a = _as_profile(profile)
+    _check_same_n(w, a)
+    inal = spectral_inal(None, a, weights=w) if inal is None else _check_inal(inal)
+    return per_degree_bound(inal, a) - w
+
+
+def degree_shares(weights, profile):
+    """``W^{=k} A_k / Σ_j W^{=j} A_j``: the fraction of the first-layer INAL carried by degree ``k``.
+
+    The per-degree bound at ``k`` is an equality exactly when the share of ``k`` is 1.
+    Raises ``ValueError`` if the first-layer INAL is 0 (no share is defined).
+    """
+    w = _as_weights(weights)
+    a = _as_profile(profile)
+    _check_same_n(w, a)
+    parts = w * a
+    total = parts.sum()
+    if total <= 0:
+        raise ValueError("the first-layer INAL Σ_k W^{=k} A_k is 0: shares are undefined")
+    return parts / total
+
+
+def bound_ratio(weights, inal, k):
+    """``W^{≤k}[f] / (n^{k+1} · INAL)``: the constant hidden in ``W^{≤k} ≤ O(n^{k+1}) · INAL``.
+
+    ``n = len(weights) − 1``. Returns ``inf`` when ``inal = 0`` and ``W^{≤k} > 0`` (the bound fails)
+    and ``0`` when both vanish.
+    """
+    w = _as_weights(weights)
+    n = w.size - 1
+    k = _int_in(k, "k", 0, n)
+    inal = _check_inal(inal)
+    low = float(w[: k + 1].sum())
+    if inal == 0:
+        return math.inf if low > 0 else 0.0
+    return low / (float(n) ** (k + 1) * inal)
+
+
+def ratio_envelope(profile, k, *, n=None):
+    """``max_f W^{≤k}[f] / (n^{k+1} · INAL₁(f))`` over all ``f ≠ 0``: ``1 / (n^{k+1} min_{j≤k} A_j)``.
+
+    ``INAL₁ = Σ_j W^{=j} A_j ≥ W^{≤k} min_{j≤k} A_j``, and equality holds when all of ``f``'s weight
+    sits on the degree ``j ≤ k`` with the smallest ``A_j`` — a parity of that degree attains it.
+    ``inf`` if some ``A_j = 0`` with ``j ≤ k``. ``n`` defaults to ``len(profile) − 1``; pass it
+    for a truncated profile (``exact_neuron_profile(n, k_max=k)``).
+    """
+    a = _as_profile(profile)
+    n = a.size - 1 if n is None else _int_in(n, "n", a.size - 1)
+    k = _int_in(k, "k", 0, a.size - 1)
+    smallest = float(a[: k + 1].min())
+    return math.inf if smallest == 0 else 1.0 / (float(n) ** (k + 1) * smallest)
+
+
+# ------------------------------------------------------------------------------------------------
+# degree profiles and mixtures of parities
+# ------------------------------------------------------------------------------------------------
+
+
+def degree_profile(f):
+    """``(W^{=k}[f])_{k=0..n}`` for a catalogue function, a truth table, or Fourier coefficients.
+
+    An :class:`~inal_utils.boolean.Extended` function is handled without enumerating its cube
+    (``W^{=k}[f̄] = W^{=k}[f]``, zero above ``f``'s own degree), so ``extend(f, n**2)`` works for
+    any size.
+    """
+    if isinstance(f, B.Extended):
+        base = degree_profile(f.base)
+        out = np.zeros(f.n + 1)
+        out[: base.size] = base
+        return out
+    if isinstance(f, B.BooleanFunction):
+        return B.degree_weights(f.fourier())
+    c = np.asarray(f, dtype=np.float64)
+    if c.ndim != 1:
+        raise TypeError(f"f must be a BooleanFunction or 1-d Fourier coefficients; got {type(f).__name__}")
+    return B.degree_weights(c)
+
+
+def _check_degrees(degrees, n, name="degrees"):
+    if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
+        raise ValueError(f"{name}={degrees!r} must be a non-empty sequence of degrees")
+    out = [_int_in(d, f"{name}[i]", 0, n) for d in degrees]
+    if not out:
+        raise ValueError(f"{name} must be a non-empty sequence of degrees")
+    return out
+
+
+def parity_mixture(n, degrees, weights=None, *, seed=0):
+    """``f = Σ_i √p_i · χ_{S_i}`` with distinct random sets ``|S_i| = degrees[i]``: a real-valued target.
+
+    Its degree profile is exact by construction, ``W^{=d}[f] = Σ_{i: degrees[i]=d} p_i``, and
+    ``E f² = Σ p_i = 1``. Not ±1-valued unless a single parity is asked for (see
+    :func:`selector_mixture` for a Boolean mixture).
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs, ``1 <= n <= MAX_EXACT_N``.
+    degrees : sequence of int
+        Degree of each parity (repeats allowed, as long as enough distinct sets exist).
+    weights : sequence of float, optional
+        ``p_i >= 0`` (normalised to sum 1); equal by default.
+    seed : int
+        Seed for drawing the sets.
+
+    Returns
+    -------
+    inal_utils.boolean.TruthTable
+    """
+    n = _int_in(n, "n", 1, B.MAX_EXACT_N)
+    degrees = _check_degrees(degrees, n)
+    p = np.ones(len(degrees)) if weights is None else np.asarray(weights, dtype=np.float64)
+    if p.shape != (len(degrees),) or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+        raise ValueError(f"weights must be {len(degrees)} finite numbers >= 0, not all 0; got {weights!r}")
+    p = p / p.sum()
+    rng = np.random.default_rng(seed)
+    chosen = set()
+    coeffs = np.zeros(2**n)
+    for d, pi in zip(degrees, p):
+        if sum(1 for S in chosen if bin(S).count("1") == d) >= math.comb(n, d):
+            raise ValueError(f"degrees asks for more distinct sets of size {d} than the C({n},{d}) that exist")
+        while True:
+            S = int(sum(1 << int(j) for j in rng.choice(n, size=d, replace=False)))
+            if S not in chosen:
+                break
+        chosen.add(S)
+        coeffs[S] = math.sqrt(pi)
+    values = B.walsh_hadamard(coeffs)  # f(x) = Σ_S f̂(S) χ_S(x)
+    return B.TruthTable(values, name="parity_mixture")
+
+
+def _check_selector(n, degrees):
+    n = _int_in(n, "n", 1, B.MAX_EXACT_N)
+    if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
+        raise ValueError(f"degrees={degrees!r} must be a sequence of 2**m degrees")
+    r = len(degrees)
+    if r < 2 or r & (r - 1):
+        raise ValueError(f"degrees has {r} entries; a selector mixture needs 2**m entries with m >= 1")
+    m = r.bit_length() - 1
+    degrees = _check_degrees(degrees, n - m)
+    return n, m, degrees
+
+
+def selector_mixture(n, degrees, *, seed=0):
+    """A Boolean mixture of parities: ``m`` selector bits pick which parity is output.
+
+    With ``len(degrees) = 2**m``, the last ``m`` inputs form an index ``y`` (bit ``i`` set when
+    ``x_{n-m+i} = -1``) and ``f(x) = χ_{S_y}(x)`` with random sets ``S_y`` of size ``degrees[y]``
+    among the first ``n − m`` inputs. ``f`` is ±1-valued; its degree profile is
+    :func:`selector_mixture_weights`.
+
+    Returns
+    -------
+    inal_utils.boolean.TruthTable
+    """
+    n, m, degrees = _check_selector(n, degrees)
+    rng = np.random.default_rng(seed)
+    X = B.hypercube(n)
+    sel = ((X[:, n - m:] < 0).astype(np.int64) << np.arange(m)).sum(axis=1)
+    parities = np.stack([np.prod(X[:, rng.choice(n - m, size=d, replace=False)], axis=1) for d in degrees])
+    values = parities[sel, np.arange(2**n)].astype(np.float64)
+    return B.TruthTable(values, name="selector_mixture")
+
+
+def selector_mixture_weights(n, degrees):
+    """Degree profile of :func:`selector_mixture` in closed form.
+
+    ``1[selector = y] = 2^{-m} Σ_{T ⊆ sel} χ_T(y) χ_T(x)``, so ``f̂(S_y ∪ T) = ± 2^{-m}`` and each
+    branch ``y`` spreads ``2^{-m}`` of the weight over degrees ``d_y + t`` binomially:
+    ``W^{=d}[f] = 4^{-m} Σ_y C(m, d − d_y)``.
+    """
+    n, m, degrees = _check_selector(n, degrees)
+    w = np.zeros(n + 1)
+    for d in degrees:
+        for t in range(m + 1):
+            w[d + t] += math.comb(m, t) / 4**m
+    return w
+
+
+def layer_profiles(model, n):
+    """Per layer, the mean over its neurons of ``ĥ_v(S)²`` for ``|S| = k``: ``(layers, n + 1)``.
+
+    For one initialised network (a :func:`~inal_utils.networks.fully_connected` model or any module
+    whose neurons :func:`~inal_utils.networks.neuron_outputs` finds), exact over the cube:
+    row ``ℓ`` is ``W^{=k}[h_v] / C(n, k)`` averaged over the neurons ``v`` of layer ``ℓ`` (last row:
+    the output neurons). Averaged over initialisations, row ``ℓ`` estimates the k-parity INAL of
+    layer ``ℓ`` (input coordinates are exchangeable under an i.i.d. init); row 0 estimates the
+    first-layer profile ``A_k(n)``. Computed in the model's dtype (use float64 to see exact zeros).
+    """
+    import torch
+
+    from .networks import neuron_outputs
+
+    n = _int_in(n, "n", 1, B.MAX_EXACT_N)
+    param = next(model.parameters())
+    X = torch.as_tensor(B.hypercube(n), dtype=param.dtype, device=param.device)
+    sizes = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
+    with torch.no_grad():
+        layers = neuron_outputs(model, X)
+    return np.stack([B.degree_weights(B.fourier_coefficients(h.T.cpu().double())).mean(axis=0) / sizes
+                     for h in layers])
+
+
+# ------------------------------------------------------------------------------------------------
+# the verification table
+# ------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VerificationRow:
+    """One target at one ``n``: its degree profile, exact first-layer INAL, ratios and slack."""
+
+    target: str
+    n: int
+    weights: np.ndarray
+    inal: float
+    low: dict
+    ratio: dict
+    max_share: float
+    holds: bool
+
+
+class VerificationTable:
+    """Rows of :func:`verification_table`; renders as an HTML table in notebooks and the book."""
+
+    def __init__(self, rows, ks):
+        self.rows, self.ks = list(rows), tuple(ks)
+
+    def __len__(self):
+        return len(self.rows)
+
+    def __iter__(self):
+        return iter(self.rows)
+
+    @property
+    def all_hold(self):
+        """Whether the per-degree inequality held on every degree of every row."""
+        return all(r.holds for r in self.rows)
+
+    @property
+    def targets(self):
+        return list(dict.fromkeys(r.target for r in self.rows))
+
+    @property
+    def ns(self):
+        return sorted({r.n for r in self.rows})
+
+    def column(self, name, k=None):
+        """Values of one column (``"inal"``, ``"max_share"``, ``"low"`` or ``"ratio"`` with ``k``) in row order."""
+        if name in ("low", "ratio"):
+            if k not in self.ks:
+                raise ValueError(f"k={k!r} must be one of the table's degrees {self.ks}")
+            return np.array([getattr(r, name)[k] for r in self.rows])
+        if name not in ("inal", "max_share", "n"):
+            raise ValueError(f"name={name!r} must be one of 'inal', 'max_share', 'n', 'low', 'ratio'")
+        return np.array([getattr(r, name) for r in self.rows])
+
+    def max_ratio(self, k):
+        """``{n: (largest ratio at degree k, the target attaining it)}``."""
+        best = {}
+        for r in self.rows:
+            if r.n not in best or r.ratio[k] > best[r.n][0]:
+                best[r.n] = (r.ratio[k], r.target)
+        return dict(sorted(best.items()))
+
+    def headers(self):
+        return (["target", "n"] + [f"W≤{k}" for k in self.ks] + ["INAL₁"]
+                + [f"W≤{k}/(n^{k + 1}·INAL₁)" for k in self.ks] + ["max share", "bound holds"])
+
+    def table_rows(self):
+        return [[r.target, r.n] + [r.low[k] for k in self.ks] + [r.inal] + [r.ratio[k] for k in self.ks]
+                + [r.max_share, "yes" if r.holds else "NO"] for r in self.rows]
+
+    def _repr_html_(self):
+        from .book import Table
+
+        return Table(self.headers(), self.table_rows())._repr_html_()
+
+    def __repr__(self):
+        from .book import Table
+
+        return repr(Table(self.headers(), self.table_rows()))
+
+
+def verification_table(targets, ns, profile, *, ks=(1, 2, 3), rtol=1e-9):
+    """Check ``W^{=k} ≤ INAL₁/A_k`` and tabulate ``W^{≤k}/(n^{k+1}·INAL₁)`` over targets × ``n``.
+
+    Parameters
+    ----------
+    targets : mapping of str to callable
+        ``name → factory(n)`` returning a :class:`~inal_utils.boolean.BooleanFunction` on ``n``
+        inputs (or ``None`` to skip that ``n``).
+    ns : sequence of int
+        Input dimensions.
+    profile : callable
+        ``profile(n)`` → ``A_k(n)`` for ``k = 0..n`` (an array or a
+        :class:`~inal_utils.alignment.FourierProfile`); called once per ``n`` and shared by every
+        target — e.g. ``lambda n: exact_neuron_profile(n)``.
+    ks : sequence of int
+        Degrees at which ``W^{≤k}`` and the ratio are reported.
+    rtol : float
+        Relative tolerance of the per-degree check (floating-point rounding only).
+
+    Returns
+    -------
+    VerificationTable
+    """
+    if not hasattr(targets, "items") or not targets:
+        raise ValueError("targets must be a non-empty mapping name → factory(n)")
+    ks = tuple(_int_in(k, "ks[i]", 0) for k in ks)
+    ns = [_int_in(n, "ns[i]", max(1, max(ks, default=0))) for n in ns]
+    rows = []
+    for n in ns:
+        a = _as_profile(profile(n), f"profile({n})")
+        if a.size != n + 1:
+            raise ValueError(f"profile({n}) has length {a.size}; n + 1 = {n + 1} values A_0..A_n are needed")
+        for name, factory in targets.items():
+            f = factory(n)
+            if f is None:
+                continue
+            if f.n != n:
+                raise ValueError(f"targets[{name!r}]({n}) has n={f.n}; expected n={n}")
+            w = degree_profile(f)
+            inal = spectral_inal(None, a, weights=w)
+            holds = bool(np.all(w * a <= inal * (1 + rtol)))
+            shares = degree_shares(w, a) if inal > 0 else np.zeros_like(w)
+            rows.append(VerificationRow(
+                target=name, n=n, weights=w, inal=inal,
+                low={k: float(w[: k + 1].sum()) for k in ks},
+                ratio={k: bound_ratio(w, inal, k) for k in ks},
+                max_share=float(shares.max()), holds=holds,
+            ))
+    return VerificationTable(rows, ks)
