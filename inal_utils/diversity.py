@@ -1,0 +1,747 @@
+"""Diversity and optimality: arc-cosine kernels, the extended feature matrix, weight discrepancy.
+
+Numerics behind chapter 6, after Xie, Liang and Song (AISTATS 2017) and Du, Zhai, Póczos and
+Singh (ICLR 2019).
+
+Notation follows Xie et al.: a one-hidden-layer ReLU network ``f(x) = Σ_k v_k σ(w_kᵀx)`` with
+``n`` hidden units (rows of ``W``, shape ``(n, d)``), fixed signs ``v_k ∈ {±1}``, and ``m``
+unit-norm samples (rows of ``X``, shape ``(m, d)``); the loss is
+``L = (1/2m) Σ_l (y_l − f(x_l))²``. The residual is ``r = (f(X) − y)/m`` so that the gradient
+with respect to the first layer is exactly ``∂L/∂W = D r`` (``D`` the extended feature matrix).
+
+Du et al.'s model swaps the letters (``n`` samples, ``m`` hidden units): see
+:func:`du_gradient_descent`, whose argument names say which is which.
+
+Kernels are written as *profiles*: functions of ``t = ⟨x, y⟩`` for unit vectors ``x, y``.
+
+- ``arccos0_profile(t) = 1/2 − arccos(t)/(2π) = E_w[1{wᵀx>0} 1{wᵀy>0}]`` (``w ~ N(0, I)``);
+- ``arccos1_profile(t) = (sin θ + (π − θ) cos θ)/(2π) = E_w[σ(wᵀx) σ(wᵀy)]``, ``θ = arccos t``;
+- ``gram_profile(t) = t · arccos0_profile(t)``, the profile of ``G = E_w[DᵀD]/n`` (Du et al.'s ``H^∞``).
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from contextlib import contextmanager
+from functools import lru_cache
+from typing import NamedTuple
+
+import numpy as np
+import scipy.special
+import torch
+
+__all__ = [
+    "arccos0_profile",
+    "arccos1_profile",
+    "gram_profile",
+    "PROFILES",
+    "sample_sphere",
+    "arccos_kernel",
+    "gram_infinity",
+    "multiplicity",
+    "Spectrum",
+    "kernel_spectrum",
+    "gamma_m",
+    "mean_squared_kernel",
+    "net_output",
+    "extended_feature_matrix",
+    "feature_gram",
+    "loss_and_gradient",
+    "weight_discrepancy",
+    "diversity_regularizer",
+    "diversity_regularizer_grad",
+    "teacher_dataset",
+    "train_diverse_net",
+    "du_gradient_descent",
+]
+
+UNIT_TOL = 1e-6
+"""Largest ``|‖x‖ − 1|`` accepted for a row that must be a unit vector."""
+
+
+# ----------------------------------------------------------------------------------------------
+# input checks
+# ----------------------------------------------------------------------------------------------
+def _as_matrix(name, A):
+    A = np.asarray(A, dtype=float)
+    if A.ndim != 2 or A.shape[0] < 1:
+        raise ValueError(f"{name} must be a 2-d array with at least one row; got shape {A.shape}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} contains non-finite entries; only finite values are allowed")
+    return A
+
+
+def _check_d(name, d):
+    if not isinstance(d, numbers.Integral) or d < 2:
+        raise ValueError(f"{name}={d!r} is not allowed; the sphere S^(d-1) needs an integer d >= 2")
+    return int(d)
+
+
+def _check_unit_rows(name, A):
+    A = _as_matrix(name, A)
+    _check_d(f"{name}.shape[1]", A.shape[1])
+    norms = np.linalg.norm(A, axis=1)
+    bad = np.flatnonzero(np.abs(norms - 1.0) > UNIT_TOL)
+    if bad.size:
+        i = int(bad[0])
+        raise ValueError(
+            f"{name} must have unit-norm rows (|norm - 1| <= {UNIT_TOL:g}); row {i} has norm "
+            f"{norms[i]:.6g} ({bad.size} bad rows). Normalise with {name} / norm({name}, axis=1)"
+        )
+    # renormalise exactly: arccos is √-sensitive at t = 1, so a 1e-8 error in a norm would be a
+    # 1e-4 error in an angle
+    return A / norms[:, None]
+
+
+def _self_cosines(A):
+    """``A Aᵀ`` for unit rows with the diagonal set to exactly 1 (see :func:`_check_unit_rows`)."""
+    C = np.clip(A @ A.T, -1.0, 1.0)
+    np.fill_diagonal(C, 1.0)
+    return C
+
+
+def _check_positive_int(name, value, minimum=1):
+    if not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
+    return int(value)
+
+
+def _check_signs(v, n):
+    v = np.asarray(v, dtype=float)
+    if v.shape != (n,):
+        raise ValueError(f"v has shape {v.shape}; it must have shape ({n},), one sign per row of W")
+    if not np.all(np.abs(v) == 1.0):
+        raise ValueError(f"v must contain only +1 and -1; got values {np.unique(v)[:5]}")
+    return v
+
+
+def _check_same_d(W_name, W, X_name, X):
+    if W.shape[1] != X.shape[1]:
+        raise ValueError(
+            f"{W_name} has {W.shape[1]} columns but {X_name} has {X.shape[1]}; both must have d columns"
+        )
+
+
+def _unit_rows(W):
+    W = _as_matrix("W", W)
+    norms = np.linalg.norm(W, axis=1)
+    if np.any(norms == 0):
+        raise ValueError(f"W has a zero row (row {int(np.flatnonzero(norms == 0)[0])}); its direction is undefined")
+    return W / norms[:, None]
+
+
+# ----------------------------------------------------------------------------------------------
+# kernel profiles
+# ----------------------------------------------------------------------------------------------
+def arccos0_profile(t):
+    """Degree-0 arc-cosine profile ``k(t) = 1/2 − arccos(t)/(2π)`` (``= P(wᵀx > 0, wᵀy > 0)``)."""
+    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    return 0.5 - np.arccos(t) / (2 * np.pi)
+
+
+def arccos1_profile(t):
+    """Degree-1 (ReLU) arc-cosine profile ``E_w[σ(wᵀx)σ(wᵀy)] = (sin θ + (π − θ) cos θ)/(2π)``.
+
+    This is half of Cho and Saul's ``k_1`` (their normalisation has ``k_1(x, x) = ‖x‖²``; ours
+    has ``E[σ(z)²] = 1/2``).
+    """
+    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    theta = np.arccos(t)
+    return (np.sqrt(1.0 - t * t) + (np.pi - theta) * t) / (2 * np.pi)
+
+
+def gram_profile(t):
+    """Profile of ``G = E_w[DᵀD]/n``: ``t · (1/2 − arccos(t)/(2π))`` (Du et al.'s ``H^∞``)."""
+    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    return t * arccos0_profile(t)
+
+
+PROFILES = {"arccos0": arccos0_profile, "arccos1": arccos1_profile, "gram": gram_profile}
+"""Ready-made profiles for :func:`kernel_spectrum` (also accepted by name)."""
+
+
+def _profile(profile):
+    if isinstance(profile, str):
+        if profile not in PROFILES:
+            raise ValueError(f"profile={profile!r} is not allowed; use a callable or one of {sorted(PROFILES)}")
+        return PROFILES[profile]
+    if not callable(profile):
+        raise TypeError(f"profile={profile!r} must be a callable of t = <x, y> or one of {sorted(PROFILES)}")
+    return profile
+
+
+# ----------------------------------------------------------------------------------------------
+# kernels on data
+# ----------------------------------------------------------------------------------------------
+def sample_sphere(m, d, *, seed):
+    """``m`` points drawn uniformly from the unit sphere ``S^{d−1}`` (rows of an ``(m, d)`` array)."""
+    m = _check_positive_int("m", m)
+    d = _check_d("d", d)
+    Z = np.random.default_rng(seed).standard_normal((m, d))
+    return Z / np.linalg.norm(Z, axis=1, keepdims=True)
+
+
+def arccos_kernel(X, Y=None, *, degree=0):
+    """Arc-cosine kernel matrix between the unit-norm rows of ``X`` and ``Y``.
+
+    Parameters
+    ----------
+    X : array of shape (m, d), unit-norm rows
+    Y : array of shape (p, d), unit-norm rows, optional (default ``X``)
+    degree : {0, 1}
+        ``0``: ``k(u) = 1/2 − arccos(u)/(2π) = E_w[1{wᵀx>0}1{wᵀy>0}]``;
+        ``1``: the ReLU kernel ``E_w[σ(wᵀx)σ(wᵀy)]``, ``w ~ N(0, I_d)``.
+
+    Returns
+    -------
+    K : array of shape (m, p)
+    """
+    if degree not in (0, 1):
+        raise ValueError(f"degree={degree!r} is not allowed; use 0 (step) or 1 (ReLU)")
+    X = _check_unit_rows("X", X)
+    if Y is None:
+        t = _self_cosines(X)
+    else:
+        Y = _check_unit_rows("Y", Y)
+        _check_same_d("X", X, "Y", Y)
+        t = X @ Y.T
+    return arccos0_profile(t) if degree == 0 else arccos1_profile(t)
+
+
+def gram_infinity(X):
+    """Limit Gram matrix ``G_ij = ⟨x_i, x_j⟩ k(⟨x_i, x_j⟩)`` (Du et al.'s ``H^∞``) and ``λ_0``.
+
+    Parameters
+    ----------
+    X : array of shape (m, d), unit-norm rows
+
+    Returns
+    -------
+    G : array of shape (m, m)
+        ``G = E_{w ~ N(0, I)}[DᵀD]/n`` for the extended feature matrix ``D`` of width ``n``.
+    lambda_0 : float
+        Its least eigenvalue (positive when no two rows are parallel).
+    """
+    X = _check_unit_rows("X", X)
+    G = gram_profile(_self_cosines(X))
+    G = 0.5 * (G + G.T)
+    return G, float(np.linalg.eigvalsh(G)[0])
+
+
+# ----------------------------------------------------------------------------------------------
+# spherical-harmonic spectrum (Funk–Hecke)
+# ----------------------------------------------------------------------------------------------
+def multiplicity(d, u):
+    """Number ``N(d, u)`` of linearly independent degree-``u`` spherical harmonics on ``S^{d−1}``.
+
+    ``N(d, 0) = 1`` and ``N(d, u) = (2u + d − 2)/u · C(u + d − 3, u − 1)`` for ``u ≥ 1``
+    (``N(2, u) = 2``, ``N(3, u) = 2u + 1``).
+    """
+    d = _check_d("d", d)
+    if not isinstance(u, numbers.Integral) or u < 0:
+        raise ValueError(f"u={u!r} is not allowed; the degree must be an integer >= 0")
+    if u == 0:
+        return 1.0
+    return float((2 * u + d - 2) * math.comb(u + d - 3, u - 1) // u)
+
+
+class Spectrum(NamedTuple):
+    """Eigenvalues of ``(Tφ)(x) = E_{y ~ Unif(S^{d−1})}[κ(⟨x, y⟩) φ(y)]`` per harmonic degree.
+
+    ``eigenvalue[u]`` has multiplicity ``multiplicity[u]``; ``floor[u]`` bounds the rounding
+    error of ``eigenvalue[u]`` (eigenvalues below it are numerically zero). Mercer:
+    ``κ(t) = Σ_u eigenvalue[u] · multiplicity[u] · P_u(t)`` with ``P_u(1) = 1``.
+    """
+
+    degree: np.ndarray
+    eigenvalue: np.ndarray
+    multiplicity: np.ndarray
+    floor: np.ndarray
+
+
+def _density_constant(d):
+    """``c_d`` with ``c_d ∫_{−1}^{1} (1 − t²)^{(d−3)/2} dt = 1`` (law of ``⟨x, y⟩``, ``y`` uniform)."""
+    return math.exp(math.lgamma(d / 2) - 0.5 * math.log(math.pi) - math.lgamma((d - 1) / 2))
+
+
+@lru_cache(maxsize=64)
+def _half_nodes(d, n_nodes):
+    """Gauss–Legendre nodes in ``θ ∈ (0, π/2)`` for ``t = cos θ ∈ (0, 1)``, weights times the density.
+
+    The density of ``t`` on ``S^{d−1}`` becomes ``c_d sin^{d−2}θ dθ``; the half ``t ∈ (−1, 0)``
+    uses the same nodes at ``−t`` (``θ → π − θ``). Working in ``θ`` keeps the arc-cosine
+    profiles (which behave like ``√(1 − t)`` at ``t = 1``) smooth, so the rule converges
+    geometrically; splitting at ``t = 0`` handles profiles with a kink there.
+    """
+    s, w = scipy.special.roots_legendre(n_nodes)  # O(n) asymptotic formulas, no LAPACK call
+    theta = (s + 1.0) * (np.pi / 4)
+    w = w * (np.pi / 4) * _density_constant(d) * np.sin(theta) ** (d - 2)
+    t = np.cos(theta)
+    t.setflags(write=False)
+    w.setflags(write=False)
+    return t, w
+
+
+@lru_cache(maxsize=64)
+def _legendre_table(d, max_degree, n_nodes):
+    """``P_u(t_i)`` for ``u = 0..max_degree`` at the cached nodes (Gegenbauer, normalised ``P_u(1) = 1``).
+
+    ``P_u = C_u^{(d−2)/2} / C_u^{(d−2)/2}(1)`` obeys
+    ``(u + d − 2) P_{u+1} = (2u + d − 2) t P_u − u P_{u−1}``; for ``d = 2`` this is Chebyshev's
+    ``T_{u+1} = 2t T_u − T_{u−1}``.
+    """
+    t, _ = _half_nodes(d, n_nodes)
+    P = np.empty((max_degree + 1, t.size))
+    P[0] = 1.0
+    if max_degree >= 1:
+        P[1] = t
+    for u in range(1, max_degree):
+        P[u + 1] = ((2 * u + d - 2) * t * P[u] - u * P[u - 1]) / (u + d - 2)
+    P.setflags(write=False)
+    return P
+
+
+def _default_nodes(d, max_degree):
+    # trigonometric degree of the integrand in θ is about max_degree + d; Gauss–Legendre on a
+    # quarter period needs ~0.8 nodes per unit of degree: this leaves a wide margin.
+    return int(max_degree + d + 48)
+
+
+def kernel_spectrum(profile, d, max_degree, *, n_nodes=None):
+    """Spherical-harmonic eigenvalues of a dot-product kernel on ``S^{d−1}`` by Funk–Hecke.
+
+    For ``κ(⟨x, y⟩)`` and the uniform probability measure on ``S^{d−1}``, every degree-``u``
+    harmonic is an eigenfunction with eigenvalue
+
+    ``λ_u = c_d ∫_{−1}^{1} κ(t) P_u(t) (1 − t²)^{(d−3)/2} dt``,
+
+    ``P_u`` the Gegenbauer polynomial ``C_u^{(d−2)/2}`` normalised to ``P_u(1) = 1`` (Chebyshev
+    ``T_u`` for ``d = 2``). The integral is split at ``t = 0`` and computed in ``θ = arccos t``
+    with cached Gauss–Legendre nodes.
+
+    Parameters
+    ----------
+    profile : callable or {"arccos0", "arccos1", "gram"}
+        ``κ`` as a vectorised function of ``t ∈ [−1, 1]``.
+    d : int, ``d >= 2``
+    max_degree : int, ``>= 0``
+    n_nodes : int, optional
+        Nodes per half-interval (default ``max_degree + d + 48``).
+
+    Returns
+    -------
+    Spectrum
+        ``degree``, ``eigenvalue``, ``multiplicity`` (``N(d, u)``) and ``floor`` (rounding-error
+        bound: ``|eigenvalue| < floor`` means numerically zero), each of length ``max_degree + 1``.
+    """
+    kappa = _profile(profile)
+    d = _check_d("d", d)
+    if not isinstance(max_degree, numbers.Integral) or max_degree < 0:
+        raise ValueError(f"max_degree={max_degree!r} is not allowed; it must be an integer >= 0")
+    max_degree = int(max_degree)
+    n_nodes = _default_nodes(d, max_degree) if n_nodes is None else _check_positive_int("n_nodes", n_nodes)
+    t, w = _half_nodes(d, n_nodes)
+    P = _legendre_table(d, max_degree, n_nodes)
+    kp = np.asarray(kappa(t), dtype=float) * w
+    km = np.asarray(kappa(-t), dtype=float) * w
+    sign = (-1.0) ** np.arange(max_degree + 1)
+    lam = P @ kp + sign * (P @ km)
+    # rounding in a sum of n_nodes terms of size |κ w P_u| <= |κ w| grows like √n_nodes · eps;
+    # 16 is a safety factor (observed errors stay below a fifth of this bound, see the tests).
+    scale = np.abs(kp).sum() + np.abs(km).sum()
+    floor = np.full(max_degree + 1, 16 * math.sqrt(n_nodes) * np.finfo(float).eps * scale)
+    mult = np.array([multiplicity(d, u) for u in range(max_degree + 1)])
+    return Spectrum(np.arange(max_degree + 1), lam, mult, floor)
+
+
+def gamma_m(spectrum, m):
+    """The ``m``-th largest *nonzero* eigenvalue of a :class:`Spectrum`, counted with multiplicity.
+
+    Eigenvalues below the rounding floor are treated as zero. Raises ``ValueError`` if the
+    spectrum (up to its ``max_degree``) has fewer than ``m`` nonzero eigenvalues.
+    """
+    m = _check_positive_int("m", m)
+    keep = np.abs(spectrum.eigenvalue) > spectrum.floor
+    lam = spectrum.eigenvalue[keep]
+    mult = spectrum.multiplicity[keep]
+    order = np.argsort(lam)[::-1]
+    counts = np.cumsum(mult[order])
+    j = np.searchsorted(counts, m)
+    if j >= lam.size:
+        raise ValueError(
+            f"m={m} exceeds the {int(counts[-1]) if counts.size else 0} nonzero eigenvalues up to degree "
+            f"{spectrum.degree[-1]}; raise max_degree"
+        )
+    return float(lam[order][j])
+
+
+@lru_cache(maxsize=64)
+def mean_squared_kernel(d):
+    """``E_{u, v ~ Unif(S^{d−1})}[k(u, v)²]`` for the degree-0 arc-cosine profile ``k``."""
+    d = _check_d("d", d)
+    t, w = _half_nodes(d, 96 + d)
+    return float(w @ (arccos0_profile(t) ** 2 + arccos0_profile(-t) ** 2))
+
+
+# ----------------------------------------------------------------------------------------------
+# the network f(x) = Σ_k v_k σ(w_kᵀx) and its extended feature matrix
+# ----------------------------------------------------------------------------------------------
+def _check_net(W, v, X):
+    W = _as_matrix("W", W)
+    X = _check_unit_rows("X", X)
+    _check_same_d("W", W, "X", X)
+    v = _check_signs(v, W.shape[0])
+    return W, v, X
+
+
+def net_output(W, v, X):
+    """``f(x_l) = Σ_k v_k σ(w_kᵀx_l)`` for every row of ``X`` (shape ``(m,)``)."""
+    W, v, X = _check_net(W, v, X)
+    return np.maximum(X @ W.T, 0.0) @ v
+
+
+def extended_feature_matrix(W, v, X, *, return_singular_values=False):
+    """Extended feature matrix ``D`` (``dn × m``) and its least singular value ``s_m(D)``.
+
+    Column ``l`` is ``(v_k σ'(w_kᵀx_l))_{k=1..n} ⊗ x_l`` with ``σ'(z) = 1{z > 0}``; row ``k·d + j``
+    belongs to coordinate ``j`` of ``w_k``, so ``(D @ r).reshape(n, d)`` is ``∂L/∂W`` for
+    ``r = (f(X) − y)/m``.
+
+    Parameters
+    ----------
+    W : array (n, d); v : array (n,) of ±1; X : array (m, d) with unit-norm rows
+
+    return_singular_values : bool
+        Also return all ``min(dn, m)`` singular values (descending), e.g. for a rank tolerance.
+
+    Returns
+    -------
+    D : array of shape (d·n, m)
+    s_m : float
+        ``m``-th singular value of ``D``; ``0.0`` when ``dn < m`` (then ``rank D < m``).
+    s : array, only if ``return_singular_values``
+    """
+    W, v, X = _check_net(W, v, X)
+    n, d = W.shape
+    m = X.shape[0]
+    A = (X @ W.T > 0).T * v[:, None]  # (n, m): v_k σ'(w_kᵀx_l)
+    D = (A[:, None, :] * X.T[None, :, :]).reshape(n * d, m)
+    s = np.linalg.svd(D, compute_uv=False)
+    s_m = float(s[m - 1]) if n * d >= m else 0.0
+    return (D, s_m, s) if return_singular_values else (D, s_m)
+
+
+def feature_gram(W, X):
+    """``DᵀD / n = (AᵀA/n) ∘ XXᵀ`` with ``A_kl = σ'(w_kᵀx_l)``, without forming ``D``.
+
+    Its expectation over ``w_k ~ N(0, I)`` is :func:`gram_infinity`'s ``G`` (the signs ``v_k``
+    drop out since ``v_k² = 1``).
+    """
+    W = _as_matrix("W", W)
+    X = _check_unit_rows("X", X)
+    _check_same_d("W", W, "X", X)
+    A = (X @ W.T > 0).astype(float)  # (m, n)
+    return (A @ A.T / W.shape[0]) * (X @ X.T)
+
+
+def loss_and_gradient(W, v, X, y):
+    """Loss ``L = (1/2m) Σ_l (y_l − f(x_l))²``, its gradient ``∂L/∂W = D r`` and ``r = (f − y)/m``.
+
+    Returns
+    -------
+    L : float; grad : array (n, d); r : array (m,)
+    """
+    W, v, X = _check_net(W, v, X)
+    y = np.asarray(y, dtype=float)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    m = X.shape[0]
+    f = np.maximum(X @ W.T, 0.0) @ v
+    r = (f - y) / m
+    A = (X @ W.T > 0) * v[None, :]  # (m, n)
+    grad = (A * r[:, None]).T @ X
+    return float(0.5 * m * (r @ r)), grad, r
+
+
+# ----------------------------------------------------------------------------------------------
+# weight discrepancy and the diversity regulariser
+# ----------------------------------------------------------------------------------------------
+def weight_discrepancy(W):
+    """Weight discrepancy ``L_2(W)`` of the directions ``w̄_k = w_k/‖w_k‖``.
+
+    ``L_2(W)² = (1/n²) Σ_{i,j} k(w̄_i, w̄_j)² − E_{u,v}[k(u, v)²]`` with the degree-0 arc-cosine
+    kernel ``k`` and ``u, v`` uniform on ``S^{d−1}``. It is a squared maximum mean discrepancy
+    between the empirical law of the directions and the uniform law (kernel ``k²``), hence
+    ``≥ 0``; rounding below zero is clipped.
+    """
+    Wb = _unit_rows(W)
+    d = _check_d("W.shape[1]", Wb.shape[1])
+    K = arccos0_profile(_self_cosines(Wb))
+    L2sq = float(np.mean(K**2)) - mean_squared_kernel(d)
+    return math.sqrt(max(L2sq, 0.0))
+
+
+def _check_weights_tensor(W):
+    if not isinstance(W, torch.Tensor):
+        W = torch.as_tensor(np.asarray(W, dtype=float))
+    if W.ndim < 2 or W.shape[-2] < 2:
+        raise ValueError(f"W must have shape (..., n, d) with n >= 2 rows; got shape {tuple(W.shape)}")
+    _check_d("W.shape[-1]", int(W.shape[-1]))
+    return W
+
+
+def diversity_regularizer(W, *, clamp=1e-7):
+    """``R(W) = 1/(n(n−1)) Σ_{i≠j} k(w̄_i, w̄_j)²`` on unit directions ``w̄_k = w_k/‖w_k‖``.
+
+    Accepts a NumPy array (returns a float) or a torch tensor of shape ``(..., n, d)`` (returns a
+    differentiable tensor of shape ``(...)``, batched over leading dimensions). Cosines are
+    clamped to ``[−1 + clamp, 1 − clamp]`` so that autograd stays finite for parallel rows.
+    """
+    as_numpy = not isinstance(W, torch.Tensor)
+    W = _check_weights_tensor(W)
+    n = W.shape[-2]
+    Wb = W / W.norm(dim=-1, keepdim=True)
+    C = (Wb @ Wb.transpose(-1, -2)).clamp(-1.0 + clamp, 1.0 - clamp)
+    K = 0.5 - torch.arccos(C) / (2 * math.pi)
+    off = 1.0 - torch.eye(n, dtype=W.dtype, device=W.device)
+    R = (K**2 * off).sum(dim=(-1, -2)) / (n * (n - 1))
+    return float(R) if as_numpy else R
+
+
+def diversity_regularizer_grad(W):
+    """Closed-form gradient of :func:`diversity_regularizer` with respect to ``W`` (NumPy).
+
+    With ``θ_ij`` the angle between ``w_i`` and ``w_j``, ``∂k(θ_ij)²/∂w_i = (k_ij/π) e_ij/‖w_i‖``
+    where ``e_ij`` is the unit vector along ``(I − w̄_i w̄_iᵀ) w̄_j`` (zero when ``w_j ∥ w_i``);
+    each pair appears twice in the sum, hence ``∂R/∂w_i = 2/(n(n−1)) Σ_{j≠i} (k_ij/π) e_ij/‖w_i‖``.
+    """
+    W = _as_matrix("W", W)
+    n = W.shape[0]
+    if n < 2:
+        raise ValueError(f"W has {n} row; the regulariser needs n >= 2")
+    norms = np.linalg.norm(W, axis=1)
+    Wb = _unit_rows(W)
+    C = np.clip(Wb @ Wb.T, -1.0, 1.0)
+    K = arccos0_profile(C)
+    # E[i, j] = (I − w̄_i w̄_iᵀ) w̄_j
+    E = Wb[None, :, :] - C[:, :, None] * Wb[:, None, :]
+    s = np.linalg.norm(E, axis=2)
+    np.fill_diagonal(s, 0.0)
+    coef = np.divide(K / np.pi, s, out=np.zeros_like(s), where=s > 1e-12)
+    grad = np.einsum("ij,ijk->ik", coef, E)
+    return 2.0 / (n * (n - 1)) * grad / norms[:, None]
+
+
+# ----------------------------------------------------------------------------------------------
+# experiments
+# ----------------------------------------------------------------------------------------------
+@contextmanager
+def _one_thread_on_cpu(device):
+    """Run torch single-threaded on CPU, restoring the previous setting on exit.
+
+    The training loops below issue many small kernels per step (inner dimension ``d``); with two or
+    more intra-op threads their synchronisation costs more than it saves, badly so when the
+    machine is shared. GPU runs are unaffected.
+    """
+    if torch.device(device).type != "cpu":
+        yield
+        return
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(old)
+
+
+def teacher_dataset(m, d, *, teacher_width, seed, m_test=0):
+    """Unit-sphere inputs labelled by a random ReLU teacher ``f*(x) = (1/√n*) Σ_k v*_k σ(w*_kᵀx)``.
+
+    ``w*_k ~ N(0, I_d)``, ``v*_k ~ Unif{±1}``, ``x ~ Unif(S^{d−1})``; no label noise.
+
+    Returns
+    -------
+    X, y, X_test, y_test : arrays of shapes (m, d), (m,), (m_test, d), (m_test,)
+    """
+    m = _check_positive_int("m", m)
+    d = _check_d("d", d)
+    teacher_width = _check_positive_int("teacher_width", teacher_width)
+    rng = np.random.default_rng(seed)
+    Ws = rng.standard_normal((teacher_width, d))
+    vs = rng.choice([-1.0, 1.0], size=teacher_width)
+    Z = rng.standard_normal((m + m_test, d))
+    Xall = Z / np.linalg.norm(Z, axis=1, keepdims=True)
+    yall = np.maximum(Xall @ Ws.T, 0.0) @ vs / math.sqrt(teacher_width)
+    return Xall[:m], yall[:m], Xall[m:], yall[m:]
+
+
+def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, lr_final=None, X_test=None,
+                      y_test=None, device="cpu", dtype=torch.float32):
+    """Train ``f(x) = Σ_k v_k σ(w_kᵀx)`` (``v`` fixed) on ``(1/2m)‖y − f‖² + reg · R(W)``, batched.
+
+    Every pair ``(reg value, seed)`` is one network; all are trained together in one batched
+    torch computation with full-batch Adam (Adam acts coordinate-wise, so the networks do not
+    interact). Seed ``s`` gives the same initial ``W ~ N(0, I/width)`` and ``v ~ Unif{±1}`` for
+    every ``reg`` value, so the comparison with and without the regulariser is paired.
+
+    Parameters
+    ----------
+    X : array (m, d), unit-norm rows; y : array (m,)
+    width : int, the number ``n`` of hidden units
+    reg : float or sequence of floats (``≥ 0``), the weight of ``R(W)``
+    seeds : sequence of int
+    steps : int
+    lr, lr_final : float
+        Adam step size, decayed geometrically from ``lr`` to ``lr_final`` (default: constant) so
+        that the last iterates settle near a stationary point.
+    X_test, y_test : optional held-out data
+
+    Returns
+    -------
+    dict with ``reg`` (B,), ``seed`` (B,), ``W`` (B, n, d), ``v`` (B, n), ``train_mse`` (B,),
+    ``test_mse`` (B,) or None, ``R`` (B,), ``history`` (steps+1, B) of the training MSE,
+    where ``B = len(reg) · len(seeds)`` ordered reg-major. MSEs are ``mean_l (f(x_l) − y_l)²``.
+    """
+    X = _check_unit_rows("X", X)
+    y = np.asarray(y, dtype=float)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    width = _check_positive_int("width", width, minimum=2)
+    regs = np.atleast_1d(np.asarray(reg, dtype=float))
+    if regs.ndim != 1 or np.any(regs < 0) or not np.all(np.isfinite(regs)):
+        raise ValueError(f"reg={reg!r} is not allowed; use a float >= 0 or a 1-d sequence of them")
+    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    steps = _check_positive_int("steps", steps)
+    lr_final = lr if lr_final is None else lr_final
+    for name, val in (("lr", lr), ("lr_final", lr_final)):
+        if not (isinstance(val, numbers.Real) and val > 0):
+            raise ValueError(f"{name}={val!r} is not allowed; the step size must be a positive number")
+    has_test = X_test is not None
+    if has_test:
+        X_test = _check_unit_rows("X_test", X_test)
+        _check_same_d("X", X, "X_test", X_test)
+        y_test = np.asarray(y_test, dtype=float)
+        if y_test.shape != (X_test.shape[0],):
+            raise ValueError(f"y_test has shape {y_test.shape}; it must have shape ({X_test.shape[0]},)")
+    d = X.shape[1]
+    W0, v0 = [], []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        W0.append(rng.standard_normal((width, d)) / math.sqrt(width))
+        v0.append(rng.choice([-1.0, 1.0], size=width))
+    W0, v0 = np.stack(W0), np.stack(v0)
+    kw = dict(device=device, dtype=dtype)
+    W = torch.tensor(np.tile(W0, (regs.size, 1, 1)), **kw).requires_grad_(True)
+    v = torch.tensor(np.tile(v0, (regs.size, 1)), **kw)
+    lam = torch.tensor(np.repeat(regs, len(seeds)), **kw)
+    Xt, yt = torch.tensor(X, **kw), torch.tensor(y, **kw)
+
+    def mse(W, Xt, yt):
+        f = (torch.relu(Xt @ W.transpose(-1, -2)) @ v[:, :, None]).squeeze(-1)  # (B, m)
+        return ((f - yt) ** 2).mean(-1)
+
+    opt = torch.optim.Adam([W], lr=lr)
+    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(lr_final / lr) ** (1.0 / steps))
+    history = np.empty((steps + 1, W.shape[0]))
+    active = torch.nonzero(lam > 0).flatten()
+    with _one_thread_on_cpu(device):
+        for step in range(steps + 1):
+            opt.zero_grad(set_to_none=True)
+            err = mse(W, Xt, yt)
+            history[step] = err.detach().cpu().numpy()
+            if step == steps:
+                break
+            loss = 0.5 * err
+            if active.numel():  # the regulariser only where its weight is positive
+                loss = loss.index_add(0, active, lam[active] * diversity_regularizer(W[active]))
+            loss.sum().backward()
+            opt.step()
+            sched.step()
+        with torch.no_grad():
+            test = None
+            if has_test:
+                test = mse(W, torch.tensor(X_test, **kw), torch.tensor(y_test, **kw)).cpu().numpy()
+            R = diversity_regularizer(W.detach().double()).cpu().numpy()
+    return {
+        "reg": np.repeat(regs, len(seeds)),
+        "seed": np.tile(np.asarray(seeds), regs.size),
+        "W": W.detach().double().cpu().numpy(),
+        "v": v.double().cpu().numpy(),
+        "train_mse": history[-1].copy(),
+        "test_mse": test,
+        "R": R,
+        "history": history,
+    }
+
+
+def du_gradient_descent(X, y, width, *, lr, steps, seeds=(0,), device="cpu", dtype=torch.float64):
+    """Gradient descent on Du et al.'s ``u(x) = (1/√m) Σ_r a_r σ(w_rᵀx)``, loss ``½‖y − u‖²``.
+
+    Here (Du et al.'s letters) ``X`` holds the ``n`` samples and ``width`` is the number ``m`` of
+    hidden units; ``w_r(0) ~ N(0, I_d)``, ``a_r ~ Unif{±1}`` fixed, and only ``W`` is trained:
+    ``W ← W − lr · ∂L/∂W`` with ``∂L/∂w_r = (1/√m) a_r Σ_i (u_i − y_i) 1{w_rᵀx_i ≥ 0} x_i``.
+    One network per seed, all in one batched torch computation.
+
+    Returns
+    -------
+    dict with, per seed and step ``t = 0..steps`` (arrays of shape ``(S, steps + 1)``):
+    ``residual`` ``‖y − u(t)‖``, ``max_movement`` ``max_r ‖w_r(t) − w_r(0)‖`` and
+    ``pattern_change`` the fraction of pairs ``(i, r)`` whose activation ``1{w_rᵀx_i ≥ 0}``
+    differs from ``t = 0``; plus ``lambda_min_H0`` and ``lambda_min_HT`` (least eigenvalue of
+    ``H_ij = x_iᵀx_j (1/m) Σ_r 1{w_rᵀx_i ≥ 0, w_rᵀx_j ≥ 0}`` at the start and the end), shape (S,).
+    """
+    X = _check_unit_rows("X", X)
+    y = np.asarray(y, dtype=float)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    width = _check_positive_int("width", width)
+    steps = _check_positive_int("steps", steps)
+    if not (isinstance(lr, numbers.Real) and lr > 0):
+        raise ValueError(f"lr={lr!r} is not allowed; the step size must be a positive number")
+    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    n, d = X.shape
+    W0, a0 = [], []
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        W0.append(rng.standard_normal((width, d)))
+        a0.append(rng.choice([-1.0, 1.0], size=width))
+    kw = dict(device=device, dtype=dtype)
+    W = torch.tensor(np.stack(W0), **kw)  # (S, m, d)
+    W_init = W.clone()
+    a = torch.tensor(np.stack(a0), **kw)  # (S, m)
+    Xt, yt = torch.tensor(X, **kw), torch.tensor(y, **kw)
+    XXt = Xt @ Xt.T
+    scale = 1.0 / math.sqrt(width)
+    S = len(seeds)
+    res = np.empty((S, steps + 1))
+    move = np.empty((S, steps + 1))
+    change = np.empty((S, steps + 1))
+
+    def lam_min(A):
+        Af = A.to(dtype)
+        H = (Af.transpose(-1, -2) @ Af) / width * XXt
+        return torch.linalg.eigvalsh(H)[:, 0].cpu().numpy()
+
+    with torch.no_grad(), _one_thread_on_cpu(device):
+        for t in range(steps + 1):
+            Z = W @ Xt.T  # (S, m, n)
+            A = Z >= 0
+            if t == 0:
+                A0 = A
+            u = scale * (torch.relu(Z) * a[:, :, None]).sum(1)  # (S, n)
+            r = u - yt
+            res[:, t] = r.norm(dim=-1).cpu().numpy()
+            move[:, t] = (W - W_init).norm(dim=-1).amax(dim=-1).cpu().numpy()
+            change[:, t] = (A != A0).to(dtype).mean(dim=(-1, -2)).cpu().numpy()
+            if t == steps:
+                break
+            G = (A.to(dtype) * r[:, None, :]) @ Xt  # (S, m, d)
+            W -= lr * scale * a[:, :, None] * G
+        return {
+            "residual": res,
+            "max_movement": move,
+            "pattern_change": change,
+            "lambda_min_H0": lam_min(A0),
+            "lambda_min_HT": lam_min(A),
+        }
