@@ -35,7 +35,7 @@ import mpmath
 import numpy as np
 
 from . import boolean as B
-from .alignment import FourierProfile, spectral_inal
+from .alignment import FourierProfile, _check_bias_std, spectral_inal
 
 __all__ = [
     "KERNEL_ACTIVATIONS",
@@ -81,14 +81,6 @@ def _check_activation(activation):
             "(for other activations estimate the profile with alignment.neuron_fourier_profile)"
         )
     return activation
-
-
-def _check_bias_std(bias_std):
-    if isinstance(bias_std, bool) or not isinstance(bias_std, numbers.Real) or not (
-        math.isfinite(bias_std) and bias_std >= 0
-    ):
-        raise ValueError(f"bias_std={bias_std!r} must be a finite number >= 0")
-    return float(bias_std)
 
 
 def _as_profile(profile, name="profile"):
