@@ -1,0 +1,599 @@
+"""Noisy gradient descent with clipped gradients: the training algorithm of Theorem 1.
+
+One step of the algorithm of Abbe, Cornacchia, Hązła and Marquis (ICML 2022), after Abbe and Sandon
+(2020), reads
+
+    θ^t = θ^{t-1} − γ_t [E_x ∇_θ L(NN_{θ^{t-1}}(x), f(x))]_A + Z^{(t)},   Z^{(t)} ~ N(0, σ² I),
+
+where ``[·]_A`` clips every coordinate of the population gradient to ``[−A, A]``. The order inside a
+step is fixed as written: population gradient, clip, step of size ``γ_t``, then the Gaussian noise
+(drawn in the order of ``module.parameters()``, one flat vector per run and step).
+
+Choices this module fixes (and the chapter states):
+
+* ``E_x`` is exact over the whole cube ``{±1}^N`` when ``inputs="exact"`` (``N ≤ MAX_EXACT_N``);
+  ``inputs=M`` replaces it by the mean over one fixed sample of ``M`` uniform points, drawn once from
+  ``seed`` — the history then says so (``history.exact`` is ``False``).
+* ``batch_size=B`` turns the algorithm into online SGD: each step uses ``B`` fresh uniform points
+  (the noise-free contrast of the chapter). The recorded correlation is still over ``inputs``.
+* The network passed in is never modified: it is trained in a deep copy (:func:`noisy_gd`), or in
+  stacked copies (:func:`noisy_gd_ensemble`).
+* Randomness: ``seed`` (an int) feeds :class:`numpy.random.SeedSequence`; the fixed sample, the
+  fresh evaluation inputs, the SGD batches and the noise of run ``r`` come from independent children
+  (:func:`noise_generator`). The noise is drawn on the CPU and moved to ``device``, so a run gives
+  the same numbers on every device up to floating-point rounding.
+
+The recorded quantity is the one the theorem bounds, ``E_x[f̄(x) · NN^{(t)}(x)]`` (not normalised).
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+import numbers
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch import nn
+from torch.func import functional_call, stack_module_state, vmap
+
+from inal_utils.boolean import MAX_EXACT_N, hypercube, random_inputs
+from inal_utils.networks import Elementwise, Sign, count_edges
+
+LOSSES = ("squared", "correlation", "hinge")
+
+# Children of SeedSequence(seed): 0 the fixed training sample, 1 the evaluation inputs,
+# 2 the SGD batches, 3 + r the noise of run r.
+_SAMPLE, _EVAL, _BATCH, _NOISE = 0, 1, 2, 3
+
+
+# --------------------------------------------------------------------------------------------
+# Pieces of one step (each tested on its own)
+# --------------------------------------------------------------------------------------------
+
+
+def loss_fn(name):
+    """The per-example loss ``L(ŷ, y)`` named ``name`` as a function of two tensors.
+
+    ``"squared"``: ``(ŷ − y)²/2``; ``"correlation"``: ``−y·ŷ`` (its population gradient is
+    ``−E[f ∇NN]``, the correlation the theorem tracks); ``"hinge"``: ``max(0, 1 − y·ŷ)``.
+    A callable ``L(ŷ, y)`` returning per-example losses is accepted as is.
+    """
+    if callable(name):
+        return name
+    if name == "squared":
+        return lambda out, y: 0.5 * (out - y) ** 2
+    if name == "correlation":
+        return lambda out, y: -y * out
+    if name == "hinge":
+        return lambda out, y: torch.clamp(1.0 - y * out, min=0.0)
+    raise ValueError(f"loss={name!r} is not known; use one of {LOSSES} or a callable L(output, target)")
+
+
+def population_gradient(model, x, y, loss="squared"):
+    """``E_x ∇_θ L(NN_θ(x), f(x))`` over the rows of ``x`` (all points weigh the same).
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        Maps ``(M, N)`` inputs to ``(M,)`` or ``(M, 1)`` outputs.
+    x : torch.Tensor, shape (M, N)
+    y : torch.Tensor, shape (M,)
+    loss : str or callable
+        See :func:`loss_fn`.
+
+    Returns
+    -------
+    list of torch.Tensor
+        One gradient per parameter, in the order of ``model.parameters()``.
+    """
+    out = model(x).reshape(-1)
+    value = loss_fn(loss)(out, y).mean()
+    return list(torch.autograd.grad(value, list(model.parameters())))
+
+
+def clip_gradient(gradient, clip):
+    """``[g]_A``: every coordinate of ``gradient`` clipped to ``[−clip, clip]`` (``clip=inf``: unchanged)."""
+    if math.isinf(clip):
+        return gradient
+    return torch.clamp(gradient, -clip, clip)
+
+
+def noise_generator(seed, run=0):
+    """The CPU :class:`torch.Generator` of the Gaussian noise of run ``run`` under ``seed``."""
+    state = np.random.SeedSequence(_check_seed(seed), spawn_key=(_NOISE + int(run),)).generate_state(2)
+    return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
+
+
+@torch.no_grad()
+def noisy_gd_step(parameters, gradients, *, lr, clip, noise_std, generator):
+    """One step in place: ``θ ← θ − lr·[g]_A + Z``, ``Z ~ N(0, noise_std² I)``.
+
+    The noise is one flat standard-normal vector of length ``Σ numel`` drawn from ``generator`` (on
+    the CPU) and split over ``parameters`` in order. Returns the fraction of clipped coordinates.
+    """
+    parameters, gradients = list(parameters), list(gradients)
+    clipped = total = 0
+    for p, g in zip(parameters, gradients):
+        if not math.isinf(clip):
+            clipped += int((g.abs() > clip).sum())
+        total += g.numel()
+        p.sub_(lr * clip_gradient(g, clip))
+    if noise_std > 0:
+        z = torch.randn(sum(p.numel() for p in parameters), generator=generator, dtype=parameters[0].dtype)
+        start = 0
+        for p in parameters:
+            p.add_(noise_std * z[start:start + p.numel()].view(p.shape).to(p.device))
+            start += p.numel()
+    return clipped / max(total, 1)
+
+
+def bound_shape(*, lr, steps, edges, clip, noise_std, n, c):
+    """The right-hand side of Theorem 1 without its constant: ``γ T √(E A)/σ · n^{−(c−1)/8}``.
+
+    Parameters
+    ----------
+    lr, steps, edges, clip, noise_std : float
+        ``γ`` (step size), ``T`` (number of steps), ``E`` (edges of the network), ``A`` (gradient
+        range), ``σ`` (noise standard deviation, > 0). Arrays broadcast.
+    n : float
+        Number of relevant inputs of ``f_n`` (the extension has ``n²`` inputs).
+    c : float
+        Exponent of the hypothesis ``INAL(f_n, NN_n) = O(n^{−c})``, ``c ≥ 1``.
+    """
+    noise_std = np.asarray(noise_std, dtype=float)
+    if np.any(noise_std <= 0):
+        raise ValueError(f"noise_std={noise_std!r} must be > 0 in the bound (it divides by σ)")
+    if np.any(np.asarray(c, dtype=float) < 1):
+        raise ValueError(f"c={c!r} must be >= 1 (Theorem 1 assumes INAL = O(n^-c) with c >= 1)")
+    value = (np.asarray(lr, float) * np.asarray(steps, float) * np.sqrt(np.asarray(edges, float) * np.asarray(clip, float))
+             / noise_std * np.asarray(n, float) ** (-(np.asarray(c, float) - 1) / 8))
+    return value.item() if value.ndim == 0 else value
+
+
+def expected_overlap(n, N):
+    """``E|π(B) ∩ B| = n²/N``: relevant inputs a uniformly random permutation of ``N`` inputs keeps in
+    the block ``B`` of the ``n`` relevant ones (the mean of a hypergeometric law).
+
+    ``N = n²`` gives 1 whatever ``n``: two members of the orbit of ``f̄`` share about one relevant input.
+    Padding to ``N = 2n`` gives ``n/2``: they share half of them.
+    """
+    n, N = _check_int(n, "n", 1), _check_int(N, "N", 1)
+    if N < n:
+        raise ValueError(f"N={N} must be >= n={n}")
+    return n * n / N
+
+
+def noise_threshold(null_correlations, multiple=4.0):
+    """``multiple × RMS`` of correlations measured under the noise-only null (``lr = 0``).
+
+    The null network has parameters ``θ^0 + Σ_t Z^{(t)}`` (initialisation plus the accumulated noise,
+    scale ``σ√T``) and never sees a gradient; its correlation with the target is centred, so a trained
+    network whose ``|E[f̄·NN]|`` stays below this threshold is indistinguishable from noise.
+    """
+    z = np.asarray(null_correlations, dtype=float).ravel()
+    if z.size < 2 or not np.all(np.isfinite(z)):
+        raise ValueError(f"null_correlations must hold at least 2 finite values; got {z.size}")
+    return float(multiple * np.sqrt(np.mean(z ** 2)))
+
+
+# --------------------------------------------------------------------------------------------
+# The history of a run (or of an ensemble of runs)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class NoisyGDHistory:
+    """What :func:`noisy_gd` records. Arrays have a leading run axis for :func:`noisy_gd_ensemble`.
+
+    Attributes
+    ----------
+    steps : ndarray of int
+        The recorded steps ``t`` (``0`` is the initialisation, ``T`` the end).
+    correlation : ndarray
+        ``E_x[f̄(x)·NN^{(t)}(x)]`` over the training points (the exact cube when ``exact``).
+    loss : ndarray
+        The population loss over the training points.
+    accuracy : ndarray
+        ``P[f̄(x)·NN^{(t)}(x) > 0]`` on ``n_eval`` fresh uniform inputs (never trained on).
+    clip_fraction : ndarray
+        Fraction of gradient coordinates clipped at each step ``1..T`` (per run).
+    exact : bool
+        ``True`` when ``E_x`` was the exact mean over the cube.
+    n_points, n_eval : int
+        Training points (``2^N`` when exact) and evaluation inputs.
+    seconds_per_step : float
+        Wall-clock time per step (all runs together).
+    """
+
+    steps: np.ndarray
+    correlation: np.ndarray
+    loss: np.ndarray
+    accuracy: np.ndarray
+    clip_fraction: np.ndarray
+    exact: bool
+    n_points: int
+    n_eval: int
+    N: int
+    edges: int
+    seconds_per_step: float = 0.0
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def inputs(self):
+        """How ``E_x`` was computed, in words."""
+        if self.exact:
+            return f"exact over the cube: 2^{self.N} = {self.n_points} points"
+        return f"fixed sample of {self.n_points} uniform points of {{±1}}^{self.N} (not exact)"
+
+    @property
+    def final_correlation(self):
+        return self.correlation[..., -1]
+
+
+# --------------------------------------------------------------------------------------------
+# Input validation
+# --------------------------------------------------------------------------------------------
+
+
+def _check_seed(seed):
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+        raise ValueError(f"seed={seed!r} must be a non-negative integer")
+    return int(seed)
+
+
+def _child_seed(seed, key):
+    return int(np.random.SeedSequence(seed, spawn_key=(key,)).generate_state(1)[0])
+
+
+def _check_number(value, name, *, allow_inf=False, positive=False):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
+        raise TypeError(f"{name}={value!r} must be a real number")
+    if math.isinf(value) and not allow_inf:
+        raise ValueError(f"{name}={value!r} must be finite")
+    if positive and not value > 0:
+        raise ValueError(f"{name}={value!r} must be > 0" + (" (use inf for no clipping)" if allow_inf else ""))
+    if not positive and value < 0:
+        raise ValueError(f"{name}={value!r} must be >= 0")
+    return float(value)
+
+
+def _check_int(value, name, minimum):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
+        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
+    return int(value)
+
+
+def _per_run(value, name, runs, **kw):
+    """A float or one float per run, checked, as an array of length ``runs``."""
+    if isinstance(value, (numbers.Real, np.floating)) and not isinstance(value, bool):
+        return np.full(runs, _check_number(value, name, **kw))
+    values = list(np.asarray(value, dtype=object).ravel()) if not isinstance(value, str) else [value]
+    if len(values) != runs:
+        raise ValueError(f"{name} has {len(values)} values; give one number, or one per network ({runs})")
+    return np.array([_check_number(v if not isinstance(v, np.floating) else float(v), f"{name}[r]", **kw)
+                     for v in values])
+
+
+def _lr_schedule(lr, steps):
+    if isinstance(lr, numbers.Real) and not isinstance(lr, bool):
+        return [_check_number(lr, "lr")] * steps
+    lr = list(lr)
+    if len(lr) != steps:
+        raise ValueError(f"lr has {len(lr)} values; give one per step (steps={steps}) or a single number")
+    return [_check_number(v, "lr[t]") for v in lr]
+
+
+def _input_width(model):
+    first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
+    return None if first is None else first.in_features
+
+
+def _check_pair(model, target, N):
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"network must be a torch.nn.Module; got {type(model).__name__}")
+    if not list(model.parameters()):
+        raise ValueError("network has no parameters to train")
+    width = _input_width(model)
+    if width is not None and width != N:
+        raise ValueError(f"target takes n={N} inputs but the network's first layer takes {width}; "
+                         "build the network with the target's input size")
+
+
+def _targets(targets, runs):
+    if not isinstance(targets, (list, tuple)):
+        targets = [targets] * runs
+    if len(targets) != runs:
+        raise ValueError(f"{len(targets)} targets for {runs} networks; give one target, or one per network")
+    for f in targets:
+        if not callable(f) or not hasattr(f, "n"):
+            raise TypeError(f"target={f!r} must be a Boolean function with .n (e.g. from inal_utils.boolean)")
+    sizes = {int(f.n) for f in targets}
+    if len(sizes) > 1:
+        raise ValueError(f"all targets must take the same number of inputs; got n in {sorted(sizes)}")
+    return list(targets), sizes.pop()
+
+
+def _points(N, inputs, seed):
+    if isinstance(inputs, str):
+        if inputs != "exact":
+            raise ValueError(f"inputs={inputs!r} must be 'exact' or a positive sample size (int)")
+        if N > MAX_EXACT_N:
+            raise ValueError(f"inputs='exact' enumerates 2**{N} points; at most N={MAX_EXACT_N} is allowed. "
+                             "Use inputs=M to average over a fixed sample of M uniform points instead.")
+        return hypercube(N), True
+    M = _check_int(inputs, "inputs", 1)
+    return random_inputs(N, M, seed=_child_seed(seed, _SAMPLE)), False
+
+
+
+# --------------------------------------------------------------------------------------------
+# R networks as one set of stacked weights
+# --------------------------------------------------------------------------------------------
+
+_ELEMENTWISE = (nn.ReLU, nn.Tanh, nn.Sigmoid, nn.GELU, nn.LeakyReLU, nn.ELU, nn.SiLU, nn.Softplus, nn.Identity,
+                Sign, Elementwise)
+
+
+def _is_plain_mlp(model):
+    return (isinstance(model, nn.Sequential) and not list(model.buffers())
+            and all(isinstance(m, (nn.Linear,) + _ELEMENTWISE) for m in model))
+
+
+#: Points per chunk are chosen so that one hidden activation of all runs holds about this many numbers:
+#: small blocks stay in cache and avoid a fresh large allocation (page faults) at every step.
+_CHUNK_ELEMENTS = 2**20
+
+
+def _chunked_gradient(forward, params, names, x, y, per_example, chunk):
+    """Outputs ``(R, M)`` and the gradients of ``Σ_r mean_x L_r``, accumulated over blocks of points."""
+    M = x.shape[0]
+    outs, grads = [], None
+    for start in range(0, M, chunk):
+        out = forward(params, x[start:start + chunk])
+        part = per_example(out, y[:, start:start + chunk]).sum(1).sum() / M
+        g = torch.autograd.grad(part, [params[k] for k in names])
+        grads = list(g) if grads is None else [a.add_(b) for a, b in zip(grads, g)]
+        outs.append(out.detach())
+    return torch.cat(outs, 1), grads
+
+
+def _stacked_forward(models):
+    """Stacked parameters ``{name: (R, …)}`` (leaves requiring grad) and ``forward(params, x) → (R, M)``.
+
+    A plain ``nn.Sequential`` of ``Linear`` layers and elementwise activations runs as batched
+    matrix products on the stacked weights (the first layer as one GEMM over all runs); any other
+    module runs through ``torch.func.functional_call`` under ``vmap``. Both are exact re-writings of
+    ``model(x)`` for every run.
+    """
+    params, buffers = stack_module_state(models)
+    params = {k: v.detach().clone().requires_grad_(True) for k, v in params.items()}
+    if _is_plain_mlp(models[0]):
+        layers = [(str(i), m) for i, m in enumerate(models[0])]
+
+        def forward(p, x):
+            h = None
+            for name, m in layers:
+                if not isinstance(m, nn.Linear):
+                    h = m(h)
+                    continue
+                W, b = p[name + ".weight"], p.get(name + ".bias")
+                R, out, inp = W.shape
+                if h is None:  # shared input: one GEMM (M, N) @ (N, R*out)
+                    h = (x @ W.reshape(R * out, inp).T).view(x.shape[0], R, out).transpose(0, 1)
+                else:
+                    h = torch.bmm(h, W.transpose(1, 2))
+                if b is not None:
+                    h = h + b[:, None, :]
+            return h.reshape(h.shape[0], h.shape[1])
+        return params, forward
+
+    base = copy.deepcopy(models[0]).to("meta")
+
+    def one(p, b, inp):
+        return functional_call(base, (p, b), (inp,)).reshape(-1)
+
+    batched = vmap(one, in_dims=(0, 0, None))
+    return params, lambda p, x: batched(p, buffers, x)
+
+# --------------------------------------------------------------------------------------------
+# Training
+# --------------------------------------------------------------------------------------------
+
+
+def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", seed=0, device=None,
+             loss="squared", batch_size=None, n_eval=4096, record_every=1):
+    """Train ``network`` on ``target`` by noisy gradient descent with clipped gradients.
+
+    ``θ^t = θ^{t−1} − γ_t [E_x ∇_θ L(NN_{θ^{t−1}}(x), f(x))]_A + Z^{(t)}``, ``Z^{(t)} ~ N(0, σ² I)``.
+    With ``noise_std=0`` and ``clip=inf`` this is plain (full-batch) gradient descent.
+
+    Parameters
+    ----------
+    network : torch.nn.Module
+        Maps ``(M, N)`` float inputs to ``(M,)`` or ``(M, 1)``. It is **not** modified: training
+        happens in a deep copy, which is returned.
+    target : BooleanFunction
+        Callable on ``(…, N)`` arrays of ±1 with attribute ``n = N`` (e.g. ``extend(f, n**2)``).
+    steps : int
+        ``T``, the number of steps (``0`` only records the initialisation).
+    lr : float or sequence of float
+        ``γ_t``: one step size, or one per step.
+    clip : float
+        ``A > 0``: every gradient coordinate is clipped to ``[−A, A]``; ``inf`` for none.
+    noise_std : float
+        ``σ ≥ 0``: standard deviation of the Gaussian noise added to every parameter at every step.
+    inputs : "exact" or int
+        ``"exact"``: ``E_x`` over all ``2^N`` points; ``M``: over one fixed sample of ``M`` points.
+    seed : int
+        Seeds the noise, the fixed sample, the evaluation inputs and the SGD batches.
+    device : str or torch.device, optional
+        Where to train (``None``: the network's device).
+    loss : {"squared", "correlation", "hinge"} or callable
+        ``L(ŷ, y)``; see :func:`loss_fn`.
+    batch_size : int, optional
+        ``None`` (default): full batch, as in the theorem. An int: online SGD on fresh uniform points.
+    n_eval : int
+        Fresh uniform inputs for the accuracy.
+    record_every : int
+        Record every this many steps (and always the last one).
+
+    Returns
+    -------
+    model : torch.nn.Module
+        The trained copy.
+    history : NoisyGDHistory
+        Correlation, loss and accuracy per recorded step (no run axis).
+    """
+    if not isinstance(network, nn.Module):
+        raise TypeError(f"network must be a torch.nn.Module; got {type(network).__name__}")
+    models, history = noisy_gd_ensemble([network], target, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
+                                        inputs=inputs, seed=seed, device=device, loss=loss, batch_size=batch_size,
+                                        n_eval=n_eval, record_every=record_every)
+    for name in ("correlation", "loss", "accuracy", "clip_fraction"):
+        setattr(history, name, getattr(history, name)[0])
+    return models[0], history
+
+
+def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="exact", seed=0, device=None,
+                      loss="squared", batch_size=None, n_eval=4096, record_every=1):
+    """:func:`noisy_gd` for ``R`` independent runs at once (one set of stacked weights).
+
+    The runs share the architecture (``networks`` are ``R`` modules with parameters of equal
+    shapes, e.g. ``fully_connected(..., seed=s)`` for ``R`` seeds) and the training points; they
+    differ in initialisation, target (``targets``: one for all, or one per network) and noise
+    (run ``r`` draws its noise from :func:`noise_generator` ``(seed, r)``), and may differ in ``clip``
+    and ``noise_std`` (one value per run), so a whole sweep is one call. The forward and backward
+    passes of all runs are a single batched computation: the sum of the runs' losses has the per-run
+    population gradients as its gradient. A plain ``nn.Sequential`` of ``Linear`` layers and
+    elementwise activations runs as batched matrix products on the stacked weights; any other module
+    through ``torch.func.functional_call`` under ``vmap``. Run ``0`` equals :func:`noisy_gd` with the
+    same arguments.
+
+    Parameters
+    ----------
+    networks : sequence of torch.nn.Module
+        ``R`` networks of one architecture (not modified).
+    targets : BooleanFunction or sequence of them
+        One target for all runs, or one per run (all with the same ``n``).
+    clip, noise_std : float or sequence of float
+        ``A`` and ``σ``: one value for all runs, or one per run.
+    steps, lr, inputs, seed, device, loss, batch_size, n_eval, record_every
+        As in :func:`noisy_gd`.
+
+    Returns
+    -------
+    models : list of torch.nn.Module
+        The trained copies, in order.
+    history : NoisyGDHistory
+        Arrays of shape ``(R, number of recorded steps)``; ``clip_fraction`` of shape ``(R, steps)``.
+    """
+    networks = list(networks) if isinstance(networks, (list, tuple)) else [networks]
+    if not networks:
+        raise ValueError("networks must hold at least one torch.nn.Module")
+    R = len(networks)
+    targets, N = _targets(targets, R)
+    for net in networks:
+        _check_pair(net, targets[0], N)
+    shapes = [tuple(p.shape for p in net.parameters()) for net in networks]
+    if any(s != shapes[0] for s in shapes):
+        raise ValueError("networks must share one architecture (parameters of equal shapes) to be stacked")
+    steps = _check_int(steps, "steps", 0)
+    lrs = _lr_schedule(lr, steps)
+    clip = _per_run(clip, "clip", R, allow_inf=True, positive=True)
+    noise_std = _per_run(noise_std, "noise_std", R)
+    seed = _check_seed(seed)
+    record_every = _check_int(record_every, "record_every", 1)
+    n_eval = _check_int(n_eval, "n_eval", 1)
+    if batch_size is not None:
+        batch_size = _check_int(batch_size, "batch_size", 1)
+    per_example = loss_fn(loss)
+    device = torch.device(device) if device is not None else next(networks[0].parameters()).device
+    dtype = next(networks[0].parameters()).dtype
+
+    x_np, exact = _points(N, inputs, seed)
+    x_eval_np = random_inputs(N, n_eval, seed=_child_seed(seed, _EVAL))
+    x = torch.as_tensor(x_np, dtype=dtype, device=device)
+    x_eval = torch.as_tensor(x_eval_np, dtype=dtype, device=device)
+    y = torch.stack([torch.as_tensor(f(x_np), dtype=dtype) for f in targets]).to(device)          # (R, M)
+    y_eval = torch.stack([torch.as_tensor(f(x_eval_np), dtype=dtype) for f in targets]).to(device)
+    for f, row in zip(targets, y):
+        if not torch.all(torch.isfinite(row)):
+            raise ValueError(f"target {f!r} returned non-finite values")
+
+    copies = [copy.deepcopy(net).to(device) for net in networks]
+    params, forward = _stacked_forward(copies)
+    names = list(params)
+    generators = [noise_generator(seed, r) for r in range(R)]
+    batch_gen = np.random.default_rng(_child_seed(seed, _BATCH))
+    numels = [params[k][0].numel() for k in names]
+    clipping = not np.all(np.isinf(clip))
+    A = {k: torch.as_tensor(clip, dtype=dtype, device=device).view((R,) + (1,) * (params[k].ndim - 1)) for k in names}
+    sigma = torch.as_tensor(noise_std, dtype=dtype, device=device)[:, None]
+
+    record = sorted(set(range(0, steps + 1, record_every)) | {steps})
+    corr, losses, acc = [], [], []
+    clip_fraction = np.zeros((R, steps))
+
+    def measure(out):
+        with torch.no_grad():
+            out_eval = forward(params, x_eval)
+            corr.append((out * y).mean(1).cpu().numpy())
+            losses.append(per_example(out, y).mean(1).cpu().numpy())
+            acc.append((out_eval * y_eval > 0).to(dtype).mean(1).cpu().numpy())
+
+    widest = max([m.out_features for m in copies[0].modules() if isinstance(m, nn.Linear)] + [1])
+    chunk = max(256, _CHUNK_ELEMENTS // (R * widest))
+    start = time.perf_counter()
+    for t in range(steps + 1):
+        recording = t in record
+        training = t < steps
+        need_grad = training and lrs[t] != 0
+        if not training or batch_size is not None or not need_grad:
+            if recording:
+                with torch.no_grad():
+                    measure(forward(params, x))
+        if not training:
+            break
+        if need_grad:
+            if batch_size is None:
+                xb, yb = x, y
+            else:
+                xb_np = 1 - 2 * batch_gen.integers(0, 2, size=(batch_size, N)).astype(np.int8)
+                xb = torch.as_tensor(xb_np, dtype=dtype, device=device)
+                yb = torch.stack([torch.as_tensor(f(xb_np), dtype=dtype) for f in targets]).to(device)
+            out, grads = _chunked_gradient(forward, params, names, xb, yb, per_example, chunk)
+            if recording and batch_size is None:
+                measure(out.detach())
+            with torch.no_grad():
+                for k, g in zip(names, grads):
+                    if clipping:
+                        clip_fraction[:, t] += (g.abs() > A[k]).reshape(R, -1).sum(1).cpu().numpy()
+                        g = torch.clamp(g, -A[k], A[k])
+                    params[k].sub_(lrs[t] * g)
+            clip_fraction[:, t] /= sum(numels)
+        if np.any(noise_std > 0):
+            with torch.no_grad():
+                z = torch.stack([torch.randn(sum(numels), generator=g, dtype=dtype) if s > 0
+                                 else torch.zeros(sum(numels), dtype=dtype)
+                                 for g, s in zip(generators, noise_std)]).to(device) * sigma
+                offset = 0
+                for k, size in zip(names, numels):
+                    params[k].add_(z[:, offset:offset + size].view(params[k].shape))
+                    offset += size
+    elapsed = time.perf_counter() - start
+
+    with torch.no_grad():
+        for r, model in enumerate(copies):
+            for (name, p) in model.named_parameters():
+                p.copy_(params[name][r])
+    history = NoisyGDHistory(
+        steps=np.array(record), correlation=np.stack(corr, 1), loss=np.stack(losses, 1),
+        accuracy=np.stack(acc, 1), clip_fraction=clip_fraction, exact=exact, n_points=int(x.shape[0]),
+        n_eval=n_eval, N=N, edges=count_edges(copies[0]), seconds_per_step=elapsed / max(steps, 1),
+        settings=dict(steps=steps, lr=lr, clip=clip.tolist(), noise_std=noise_std.tolist(), seed=seed, loss=loss,
+                      batch_size=batch_size, runs=R),
+    )
+    return copies, history
