@@ -247,6 +247,17 @@ class HeadFit:
     n_val: int
 
 
+def holdout_split(n, val_fraction, seed):
+    """Indices ``(train, validation)`` of the seeded held-out split every method uses (``>= 1`` each)."""
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction={val_fraction!r} must lie strictly between 0 and 1")
+    if n < 2:
+        raise ValueError(f"n={n} samples: the held-out split needs at least 2")
+    n_val = min(n - 1, max(1, int(round(val_fraction * n))))
+    perm = np.random.default_rng(seed).permutation(n)
+    return perm[n_val:], perm[:n_val]
+
+
 def fit_head(featurize, X, y, *, lambdas=None, val_fraction=0.2, seed=0, chunk=CHUNK):
     """Ridge head on ``featurize(X)``, fitted on a training split, ``λ`` chosen on the held-out rest.
 
@@ -268,14 +279,8 @@ def fit_head(featurize, X, y, *, lambdas=None, val_fraction=0.2, seed=0, chunk=C
     """
     X, y = _check_data(X, y)
     lam_rel = _check_lambdas(lambdas)
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction={val_fraction!r} must lie strictly between 0 and 1")
-    n = len(X)
-    if n < 2:
-        raise ValueError(f"n={n} samples: the held-out split needs at least 2")
-    n_val = min(n - 1, max(1, int(round(val_fraction * n))))
-    perm = np.random.default_rng(seed).permutation(n)
-    va, tr = perm[:n_val], perm[n_val:]
+    tr, va = holdout_split(len(X), val_fraction, seed)
+    n_val = len(va)
     path = ridge_path(featurize, X[tr], y[tr], chunk=chunk)
     lam_abs = lam_rel * path.scale
     shrink = path.z[:, None] / (path.s[:, None] + path.n * lam_abs[None, :])
@@ -478,15 +483,8 @@ def ntk_kernel_regression(X, y, *, seed=0, lambdas=None, val_fraction=0.2):
     """
     X, y = _check_data(X, y)
     lam_rel = _check_lambdas(lambdas)
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction={val_fraction!r} must lie strictly between 0 and 1")
-    n = len(X)
-    if n < 2:
-        raise ValueError(f"n={n} samples: the held-out split needs at least 2")
+    tr, va = holdout_split(len(X), val_fraction, seed)
     alpha, beta, r = preprocess(X, y)
-    n_val = min(n - 1, max(1, int(round(val_fraction * n))))
-    perm = np.random.default_rng(seed).permutation(n)
-    va, tr = perm[:n_val], perm[n_val:]
     K = relu_ntk(X[tr], X[tr])
     s, Q = np.linalg.eigh(K)
     s = np.clip(s, 0.0, None)
@@ -502,7 +500,7 @@ def ntk_kernel_regression(X, y, *, seed=0, lambdas=None, val_fraction=0.2):
 
     featurize.p = len(tr)
     head = HeadFit(coef=C[:, best], lam=float(lam_abs[best]), lam_rel=float(lam_rel[best]), lambdas=lam_rel,
-                   val_loss=val_loss, n_train=len(tr), n_val=n_val)
+                   val_loss=val_loss, n_train=len(tr), n_val=len(va))
     return Predictor(featurize=featurize, coef=C[:, best], alpha=alpha, beta=beta,
                      info={"head": head, "lam": head.lam, "lam_rel": head.lam_rel})
 
