@@ -350,3 +350,10 @@ def test_labels_are_unique_across_the_book():
         labels += LABEL_RE.findall(text) + TARGET_RE.findall(text)
     dupes = sorted(k for k, c in Counter(labels).items() if c > 1)
     assert not dupes, f"labels defined more than once (prefix them with the chapter): {dupes}"
+
+
+@chapter_param
+def test_no_markdown_output_tables(path):
+    # myst-nb renders text/markdown outputs as CommonMark, which has no tables: use inal_utils.book.Table.
+    offenders = [i for i, c in enumerate(code_cells(read(path))) if "Markdown(" in c.source]
+    assert not offenders, f"{path.name}: code cells {offenders} display Markdown; use book.Table for tables"
