@@ -30,6 +30,18 @@ def choose(scale, *, quick, paper):
     return quick if check_scale(scale) == "quick" else paper
 
 
+def check_at(scale, held, message, *, at="quick"):
+    """Assert ``held`` when the chapter runs at scale ``at``; at other scales return it unchecked.
+
+    For observations that depend on the size of the experiment (a width, a budget): the prose
+    describes them at scale ``at``, so they are pinned there, while a run at another scale records
+    them in the claims table without stopping. Raises ``AssertionError`` with ``message``.
+    """
+    if check_scale(scale) == check_scale(at) and not held:
+        raise AssertionError(message)
+    return bool(held)
+
+
 def default_device(scale="quick"):
     """``"cuda"`` at paper scale when torch sees a GPU, else ``"cpu"``."""
     if check_scale(scale) == "paper" and torch.cuda.is_available():

@@ -217,3 +217,19 @@ def test_table_html_and_text():
     lines = repr(t).splitlines()
     assert len(lines) == 3 and len({len(line) for line in lines}) == 1  # right-aligned columns
     assert "0.123" in lines[1] and lines[2].split() == ["longer", "2"]
+
+
+def test_check_at_asserts_only_at_its_scale():
+    assert book.check_at("quick", True, "unused") is True
+    with pytest.raises(AssertionError, match="plateau changed"):
+        book.check_at("quick", False, "plateau changed")
+    assert book.check_at("paper", False, "not checked at paper scale") is False
+    with pytest.raises(AssertionError, match="only at paper"):
+        book.check_at("paper", False, "only at paper", at="paper")
+
+
+def test_check_at_rejects_unknown_scale():
+    with pytest.raises(ValueError, match="scale='huge'"):
+        book.check_at("huge", True, "x")
+    with pytest.raises(ValueError, match="scale='full'"):
+        book.check_at("quick", True, "x", at="full")
