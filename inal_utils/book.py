@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import numbers
 import random
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -120,30 +121,100 @@ class Table:
         return "\n".join("  ".join(_format_cell(x, self.floatfmt).rjust(w) for x, w in zip(r, width)) for r in lines)
 
 
+HELD, NOT_REPRODUCED, INCONCLUSIVE = "held", "not reproduced", "inconclusive"
+OUTCOMES = (HELD, NOT_REPRODUCED, INCONCLUSIVE)
+_SYMBOL = {HELD: "\u2713", NOT_REPRODUCED: "\u2717", INCONCLUSIVE: "~"}
+_LINK = re.compile(r"\[([^\]]+)\]\(([^)\s]+)\)")
+
+CLAIMS_LEGEND = (
+    "\u2713 held \u00b7 \u2717 not reproduced \u00b7 ~ inconclusive (the effect is within the noise). "
+    "Asserted rows are checked by a hidden assert, so the build stops if one fails; "
+    "recorded rows are measured and reported on every run, and the text discusses them."
+)
+
+
+def _as_outcome(outcome):
+    """``True``/``False`` (also NumPy/torch booleans) or one of :data:`OUTCOMES` -> an outcome string."""
+    if isinstance(outcome, str):
+        if outcome not in OUTCOMES:
+            raise ValueError(f"outcome={outcome!r} is not allowed; use True, False or one of {OUTCOMES}")
+        return outcome
+    if isinstance(outcome, torch.Tensor) and outcome.dtype == torch.bool and outcome.numel() == 1:
+        outcome = bool(outcome)
+    if isinstance(outcome, np.ndarray) and outcome.dtype == bool and outcome.ndim == 0:
+        outcome = outcome.item()
+    if not isinstance(outcome, (bool, np.bool_)):
+        raise TypeError(f"outcome={outcome!r} ({type(outcome).__name__}) must be a boolean or one of {OUTCOMES}")
+    return HELD if outcome else NOT_REPRODUCED
+
+
+def _source_html(source):
+    """Escape ``source``; Markdown links ``[text](target)`` become HTML links (to a section or the bibliography)."""
+    out, pos = [], 0
+    for m in _LINK.finditer(source):
+        out.append(html.escape(source[pos:m.start()]))
+        out.append(f'<a href="{html.escape(m.group(2), quote=True)}">{html.escape(m.group(1))}</a>')
+        pos = m.end()
+    out.append(html.escape(source[pos:]))
+    return "".join(out)
+
+
 @dataclass(frozen=True)
 class Claim:
     statement: str
     source: str
     measured: str
-    held: bool
+    outcome: str
+    asserted: bool
+
+    @property
+    def held(self):
+        return self.outcome == HELD
 
 
 class ClaimsTable:
-    """The table each chapter ends with: the paper's statement, what we measured, held or not.
+    """The table each chapter ends with: the paper's statement, what we measured, and the outcome.
 
-    ``add`` returns ``held`` so a hidden cell can write ``assert claims.add(...)``; a claim that
-    does not reproduce is still recorded (and explained in the text), never dropped.
+    Two kinds of row:
+
+    - :meth:`check` records an *asserted* claim and raises ``AssertionError`` when it does not hold,
+      so a claim the chapter relies on stops the build;
+    - :meth:`record` records a claim with any outcome (held, not reproduced, inconclusive) without
+      stopping: results the text discusses either way, such as a prediction that does not reproduce.
+
+    Every row is kept, whatever its outcome. The table renders with a legend that says which rows
+    are asserted. ``source`` names a bibliography entry, a result of the book or the section where a
+    prediction is derived; ``[text](target)`` in it becomes a link.
     """
 
     def __init__(self):
         self.claims = []
 
-    def add(self, statement, measured, held, *, source=""):
-        if not isinstance(statement, str) or not statement:
-            raise ValueError("statement must be a non-empty string")
-        held = bool(as_builtin(held))
-        self.claims.append(Claim(statement, source, str(measured), held))
-        return held
+    def _append(self, statement, measured, outcome, source, asserted):
+        if not isinstance(statement, str) or not statement.strip():
+            raise ValueError(f"statement={statement!r} must be a non-empty string")
+        if not isinstance(source, str):
+            raise TypeError(f"source={source!r} must be a string")
+        claim = Claim(statement, source, str(measured), _as_outcome(outcome), asserted)
+        self.claims.append(claim)
+        return claim
+
+    def check(self, statement, measured, held, *, source=""):
+        """Record an asserted claim; raise ``AssertionError`` if ``held`` is false. Returns ``True``."""
+        claim = self._append(statement, measured, held, source, True)
+        if claim.outcome == INCONCLUSIVE:
+            raise ValueError("an asserted claim must be True or False; record an inconclusive result with record()")
+        if not claim.held:
+            raise AssertionError(f"claim not reproduced: {statement} (measured: {claim.measured})")
+        return True
+
+    def record(self, statement, measured, outcome, *, source=""):
+        """Record a claim without asserting it; ``outcome`` is a boolean or one of :data:`OUTCOMES`.
+
+        Returns ``True`` only when the outcome is "held" (never a truthy string), so the result can
+        feed later logic safely.
+        """
+        return self._append(statement, measured, outcome, source, False).held
 
     def __len__(self):
         return len(self.claims)
@@ -152,17 +223,32 @@ class ClaimsTable:
     def all_held(self):
         return all(c.held for c in self.claims)
 
+    def counts(self):
+        """``{outcome: number of rows}`` over :data:`OUTCOMES`, for the text around the table."""
+        return {o: sum(c.outcome == o for c in self.claims) for o in OUTCOMES}
+
     def to_markdown(self):
-        rows = ["| # | Claim | Source | Measured | Held |", "|---|---|---|---|---|"]
+        rows = ["| # | Outcome | Claim | Measured | Source |", "|---|---|---|---|---|"]
         for i, c in enumerate(self.claims, 1):
-            cells = [str(i), c.statement, c.source, c.measured, "yes" if c.held else "**no**"]
+            kind = "asserted" if c.asserted else "recorded"
+            cells = [str(i), f"{_SYMBOL[c.outcome]} {c.outcome} ({kind})", c.statement, c.measured, c.source]
             rows.append("| " + " | ".join(x.replace("|", "\\|") for x in cells) + " |")
-        return "\n".join(rows)
+        return "\n".join(rows + ["", CLAIMS_LEGEND])
 
     def _repr_html_(self):
-        rows = [[i, c.statement, c.source, c.measured, "yes" if c.held else "NO"]
-                for i, c in enumerate(self.claims, 1)]
-        return html_table(["#", "Claim", "Source", "Measured", "Held"], rows, css_class="claims-table")
+        head = "".join(f"<th>{h}</th>" for h in ("#", "Outcome", "Claim", "Measured", "Source"))
+        body = []
+        for i, c in enumerate(self.claims, 1):
+            kind = "asserted" if c.asserted else "recorded"
+            slug = c.outcome.replace(" ", "-")
+            outcome = (f'<span class="claim-outcome">{_SYMBOL[c.outcome]} {c.outcome}</span>'
+                       f'<span class="claim-kind">{kind}</span>')
+            body.append(f'<tr class="claim-{kind} outcome-{slug}"><td>{i}</td><td>{outcome}</td>'
+                        f"<td>{html.escape(c.statement)}</td><td>{html.escape(c.measured)}</td>"
+                        f"<td>{_source_html(c.source)}</td></tr>")
+        return (f'<div class="claims-wrap"><table class="claims-table"><thead><tr>{head}</tr></thead>'
+                f'<tbody>{"".join(body)}</tbody></table>'
+                f'<p class="claims-legend">{html.escape(CLAIMS_LEGEND)}</p></div>')
 
     def __repr__(self):
         return self.to_markdown()

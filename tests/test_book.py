@@ -136,60 +136,91 @@ def test_glue_publishes_plain_python_repr(monkeypatch):
 # ------------------------------------------------------------------------------------------------
 
 
-def test_claims_add_returns_held_and_records():
+def test_claims_check_records_asserted_rows_and_returns_true():
     claims = book.ClaimsTable()
     assert len(claims) == 0 and claims.all_held
-    r1 = claims.add("Parseval holds", "sum = 1.000", True, source="O'Donnell 2014")
-    assert r1 is True
-    assert claims.all_held
-    r2 = claims.add("Level-1 weight -> 2/pi", "0.66", np.bool_(False))
-    assert r2 is False and type(r2) is bool
-    r3 = claims.add("torch bool", 1.0, torch.tensor(True))
-    assert r3 is True
-    assert len(claims) == 3 and not claims.all_held
-    assert [c.held for c in claims.claims] == [True, False, True]
-    assert claims.claims[2].measured == "1.0"
-    assert claims.claims[0].source == "O'Donnell 2014"
+    assert claims.check("Parseval holds", "sum = 1.000", True, source="O'Donnell 2014") is True
+    assert claims.check("torch bool", 1.0, torch.tensor(True)) is True
+    assert claims.check("numpy bool", 1.0, np.bool_(True)) is True
+    assert [c.asserted for c in claims.claims] == [True, True, True]
+    assert claims.claims[1].measured == "1.0" and claims.claims[0].source == "O'Donnell 2014"
+    assert claims.all_held and claims.counts() == {"held": 3, "not reproduced": 0, "inconclusive": 0}
 
 
-def test_claims_use_in_assert_fails_when_not_held():
+def test_claims_check_raises_but_keeps_the_row():
     claims = book.ClaimsTable()
-    with pytest.raises(AssertionError):
-        assert claims.add("x", "y", 1 > 2)
-    assert len(claims) == 1  # recorded even though it failed
+    with pytest.raises(AssertionError, match="x.*measured: y"):
+        claims.check("x", "y", 1 > 2)
+    assert len(claims) == 1 and claims.claims[0].outcome == "not reproduced" and not claims.all_held
 
 
-@pytest.mark.parametrize("bad", ["", None, 3])
+def test_claims_check_refuses_inconclusive():
+    with pytest.raises(ValueError, match="record"):
+        book.ClaimsTable().check("x", "y", "inconclusive")
+
+
+def test_claims_record_three_outcomes_returns_bool():
+    claims = book.ClaimsTable()
+    assert claims.record("a", "1", True) is True
+    assert claims.record("b", "2", np.bool_(False)) is False
+    assert claims.record("c", "3", "inconclusive") is False  # never a truthy string
+    assert claims.record("d", "4", "not reproduced") is False
+    assert [c.outcome for c in claims.claims] == ["held", "not reproduced", "inconclusive", "not reproduced"]
+    assert not any(c.asserted for c in claims.claims)
+    assert claims.counts() == {"held": 1, "not reproduced": 2, "inconclusive": 1}
+
+
+@pytest.mark.parametrize("bad", ["False", "yes", float("nan"), 1, 0.0, None, np.array([True, False])])
+def test_claims_outcome_must_be_boolean_or_named(bad):
+    with pytest.raises((TypeError, ValueError), match="outcome"):
+        book.ClaimsTable().record("x", "y", bad)
+    with pytest.raises((TypeError, ValueError), match="outcome"):
+        book.ClaimsTable().check("x", "y", bad)
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 3])
 def test_claims_bad_statement(bad):
     with pytest.raises(ValueError, match="statement"):
-        book.ClaimsTable().add(bad, "m", True)
+        book.ClaimsTable().check(bad, "m", True)
 
 
-def test_claims_markdown_rows():
+def test_claims_bad_source():
+    with pytest.raises(TypeError, match="source"):
+        book.ClaimsTable().record("x", "m", True, source=3)
+
+
+def test_claims_markdown_rows_and_legend():
     claims = book.ClaimsTable()
-    claims.add("first claim", "m=1", True, source="src A")
-    claims.add("a | b", "m=2", False, source="src B")
-    md = claims.to_markdown()
-    lines = md.splitlines()
-    assert len(lines) == 4
-    assert lines[0].startswith("| # | Claim")
-    assert "first claim" in lines[2] and "src A" in lines[2] and "m=1" in lines[2] and "yes" in lines[2]
-    assert "a \\| b" in lines[3] and "**no**" in lines[3]
-    # every row has the same number of (unescaped) columns
-    assert len({line.replace("\\|", "").count("|") for line in lines}) == 1
-    assert repr(claims) == md
+    claims.check("first claim", "m=1", True, source="src A")
+    claims.record("a | b", "m=2", False, source="src B")
+    claims.record("third", "m=3", "inconclusive")
+    lines = claims.to_markdown().splitlines()
+    assert lines[0].startswith("| # | Outcome | Claim")
+    assert "first claim" in lines[2] and "src A" in lines[2] and "held (asserted)" in lines[2]
+    assert "a \\| b" in lines[3] and "not reproduced (recorded)" in lines[3]
+    assert "inconclusive (recorded)" in lines[4]
+    table = lines[:5]
+    assert len({line.replace("\\|", "").count("|") for line in table}) == 1
+    assert lines[-1] == book.CLAIMS_LEGEND
+    assert repr(claims) == claims.to_markdown()
 
 
-def test_claims_html_rows_and_escaping():
+def test_claims_html_rows_styling_legend_and_escaping():
     claims = book.ClaimsTable()
-    claims.add("<script>alert(1)</script> & x<y", "W<=1 = 0.5", True, source="A & B")
-    claims.add("second", "0.1", False)
+    claims.check("<script>alert(1)</script> & x<y", "W<=1 = 0.5", True, source="A & B")
+    claims.record("second", "0.1", False, source="derived in [the bound](#the-bound) <b>")
+    claims.record("third", "0.2", "inconclusive")
     out = claims._repr_html_()
-    assert out.startswith("<table") and out.endswith("</table>")
-    assert "<script>" not in out
+    assert out.startswith('<div class="claims-wrap"><table class="claims-table">') and out.endswith("</div>")
+    assert "<script>" not in out and "<b>" not in out
     assert "&lt;script&gt;" in out and "x&lt;y" in out and "A &amp; B" in out and "W&lt;=1" in out
-    assert out.count("<tr>") == 3  # header + two rows
-    assert "second" in out and "yes" in out and "NO" in out
+    assert out.count("<tr") == 4  # header + three rows
+    assert 'class="claim-asserted outcome-held"' in out
+    assert 'class="claim-recorded outcome-not-reproduced"' in out
+    assert 'class="claim-recorded outcome-inconclusive"' in out
+    assert '<a href="#the-bound">the bound</a>' in out
+    assert out.index("<th>Outcome</th>") < out.index("<th>Claim</th>")  # visible first on narrow screens
+    assert 'class="claims-legend"' in out and "asserted" in out and "recorded" in out
 
 
 # ------------------------------------------------------------------------------------------------
