@@ -13,28 +13,30 @@ Conventions (used by every chapter):
 from __future__ import annotations
 
 import functools
-import numbers
+from collections.abc import Iterable
 
 import numpy as np
 import torch
+
+from . import _checks as C
 
 #: Largest ``n`` whose cube is enumerated exactly (``2**24`` points); beyond it, sample inputs.
 MAX_EXACT_N = 24
 #: Largest block of butterfly levels fused into one small Hadamard matrix product.
 _FUSED_LEVELS = 4
+#: Rows of the cube evaluated at a time (bounds the intermediates of every ``_evaluate``).
+_CHUNK_ROWS = 2**16
+_SAMPLE_HINT = "Sample inputs instead with random_inputs(n, num, seed) (or inputs=N)."
 
 
 def _check_n(n, *, name="n", limit=MAX_EXACT_N):
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral):
-        raise TypeError(f"{name}={n!r} must be an integer")
-    if n < 0:
-        raise ValueError(f"{name}={n} must be non-negative")
+    n = C.integer(n, name, minimum=0)
     if limit is not None and n > limit:
         raise ValueError(
             f"{name}={n} is too large to enumerate exactly: 2**{n} points; at most {name}={limit} is "
-            f"allowed. Sample inputs instead with random_inputs(n, num, seed) (or inputs=N)."
+            f"allowed. {_SAMPLE_HINT}"
         )
-    return int(n)
+    return n
 
 
 def _log2_length(length, name="values"):
@@ -50,26 +52,75 @@ def hypercube(n):
     """All ``2**n`` points of ``{±1}^n`` as an int8 array of shape ``(2**n, n)``.
 
     Row ``i`` has ``x_j = -1`` exactly when bit ``j`` of ``i`` is 1. Refuses ``n > MAX_EXACT_N``.
+    The output is filled in place from two small cubes (row ``i = hi·2**m + lo``: the first ``m``
+    columns depend on ``lo`` only, the others on ``hi`` only), so there is no large intermediate
+    and the peak memory is the output's ``n·2**n`` bytes (384 MiB at ``n = 24``).
     """
     n = _check_n(n)
-    idx = np.arange(2**n, dtype=np.int64)[:, None]
-    bits = (idx >> np.arange(n, dtype=np.int64)) & 1
-    return (1 - 2 * bits).astype(np.int8)
+    C.require_memory(n * 2**n, f"hypercube(n={n})", _SAMPLE_HINT)
+    out = np.empty((2**n, n), dtype=np.int8)
+    m = n // 2
+    blocks = out.reshape(2 ** (n - m), 2**m, n)  # a view: blocks[hi, lo] is row hi·2**m + lo
+    blocks[:, :, :m] = _small_cube(m)[None, :, :]
+    blocks[:, :, m:] = _small_cube(n - m)[:, None, :]
+    return out
+
+
+def _small_cube(n):
+    """``hypercube(n)`` column by column (column ``j``: blocks of ``2**j`` times +1, then -1)."""
+    out = np.empty((2**n, n), dtype=np.int8)
+    for j in range(n):
+        column = out[:, j].reshape(-1, 2, 2**j)  # a strided view of column j (no copy)
+        column[:, 0] = 1
+        column[:, 1] = -1
+    return out
+
+
+def _cube_rows(start, stop, n):
+    """Rows ``start..stop-1`` of :func:`hypercube` (int8), built from their indices."""
+    idx = np.arange(start, stop, dtype=np.int64)
+    out = np.empty((stop - start, n), dtype=np.int8)
+    for j in range(n):
+        out[:, j] = 1 - 2 * ((idx >> j) & 1)
+    return out
 
 
 def random_inputs(n, num, seed=0):
-    """``num`` i.i.d. uniform points of ``{±1}^n`` (int8, shape ``(num, n)``): the sampled alternative."""
+    """``num`` i.i.d. uniform points of ``{±1}^n`` (int8, shape ``(num, n)``): the sampled alternative.
+
+    Parameters
+    ----------
+    n : int
+        Dimension (``>= 0``; no limit: nothing is enumerated).
+    num : int
+        Number of points (``>= 1``).
+    seed : int
+        Seed in ``[0, 2**64)`` of a private numpy generator.
+    """
     n = _check_n(n, limit=None)
-    if isinstance(num, bool) or not isinstance(num, numbers.Integral) or num < 1:
-        raise ValueError(f"num={num!r} must be a positive integer")
+    num = C.integer(num, "num", minimum=1)
+    seed = C.seed(seed)
+    C.require_memory(num * n, f"random_inputs(n={n}, num={num})", "Draw fewer points at a time.")
     rng = np.random.default_rng(seed)
-    return (1 - 2 * rng.integers(0, 2, size=(int(num), n))).astype(np.int8)
+    out = np.empty((num, n), dtype=np.int8)
+    step = max(1, _CHUNK_ROWS * 16 // max(n, 1))
+    for start in range(0, num, step):  # chunks draw the same stream as one call (int64 draws)
+        stop = min(num, start + step)
+        out[start:stop] = 1 - 2 * rng.integers(0, 2, size=(stop - start, n))
+    return out
 
 
 def _cube_index(x):
     """Row index in :func:`hypercube` of each ±1 point in ``x`` (shape ``(…, n)``)."""
     bits = (np.asarray(x) < 0).astype(np.int64)
     return bits @ (np.int64(1) << np.arange(bits.shape[-1], dtype=np.int64))
+
+
+def _check_axis(axis, ndim):
+    axis = C.integer(axis, "axis")
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"axis={axis} is out of range for values with {ndim} dimensions")
+    return axis
 
 
 @functools.lru_cache(maxsize=16)
@@ -117,32 +168,32 @@ def walsh_hadamard(values, axis=-1):
     Parameters
     ----------
     values : numpy.ndarray or torch.Tensor
-        Real values; any leading/trailing batch axes. Torch tensors stay on their device.
+        Real, finite values (bool, integer or float; not complex); any leading/trailing batch axes.
+        Torch tensors stay on their device.
     axis : int
         Axis of length ``2**n``.
 
     Returns
     -------
-    Same type as ``values`` (float64 for integer or bool input; float32 stays float32).
+    Same type as ``values``: float32 stays float32, float64 stays float64, and everything else
+    (bool, integers, float16, bfloat16) is computed in float64 — a half-precision sum would
+    overflow at ``2**16`` points.
     """
     is_numpy = not isinstance(values, torch.Tensor)
     if is_numpy:
-        arr = np.asarray(values)
+        arr = C.real_array(values, "values", kinds="biuf", dtype=None)
         if arr.ndim == 0:  # np.ascontiguousarray would silently turn a scalar into shape (1,)
             raise ValueError("values must have at least one axis of length 2**n")
-        if arr.dtype.kind not in "biuf":
-            raise TypeError(f"values has dtype {arr.dtype}; a real numeric array is required")
         if arr.dtype.kind != "f" or arr.dtype.itemsize < 4:
             arr = arr.astype(np.float64)
         t = torch.from_numpy(np.ascontiguousarray(arr))
     else:
-        if values.is_complex():
-            raise TypeError(f"values has dtype {values.dtype}; a real tensor is required")
-        t = values if values.is_floating_point() else values.to(torch.float64)
+        t = C.finite_tensor(values, "values", floating=False)
+        if t.dtype not in (torch.float32, torch.float64):
+            t = t.to(torch.float64)
     if t.ndim == 0:
         raise ValueError("values must have at least one axis of length 2**n")
-    if not -t.ndim <= axis < t.ndim:
-        raise ValueError(f"axis={axis} is out of range for values with {t.ndim} dimensions")
+    axis = _check_axis(axis, t.ndim)
     _log2_length(t.shape[axis])
     moved = torch.movedim(t, axis, -1)
     shape = moved.shape
@@ -161,10 +212,13 @@ def fourier_coefficients(values):
     return out / out.shape[-1]
 
 
-@functools.lru_cache(maxsize=8)
 def subset_sizes(n):
-    """``|S|`` for every bitmask ``S < 2**n`` (read-only int8 array)."""
-    n = _check_n(n, limit=30)
+    """``|S|`` for every bitmask ``S < 2**n`` (read-only int8 array; ``n <= 30``)."""
+    return _subset_sizes(_check_n(n, limit=30))
+
+
+@functools.lru_cache(maxsize=8)
+def _subset_sizes(n):  # validated n only: the cache would map 3.0 and True onto the int keys
     sizes = np.zeros(2**n, dtype=np.int8)
     for j in range(n):
         sizes[1 << j:2 << j] = sizes[: 1 << j] + 1
@@ -174,35 +228,53 @@ def subset_sizes(n):
 
 @functools.lru_cache(maxsize=8)
 def _degree_order(n):
-    sizes = subset_sizes(n)
+    sizes = _subset_sizes(n)
     order = np.argsort(sizes, kind="stable")
     starts = np.searchsorted(sizes[order], np.arange(n + 1))
     return order, starts
 
 
 def degree_weights(coefficients):
-    """``W^{=k}[f] = Σ_{|S|=k} f̂(S)²`` for ``k = 0..n``; shape ``(…, n+1)`` for input ``(…, 2**n)``."""
-    c = coefficients.detach().cpu().numpy() if isinstance(coefficients, torch.Tensor) else np.asarray(coefficients)
+    """``W^{=k}[f] = Σ_{|S|=k} f̂(S)²`` for ``k = 0..n``; shape ``(…, n+1)`` for input ``(…, 2**n)``.
+
+    ``coefficients`` are real and finite (numpy or torch; integer or float), indexed by bitmask on
+    the last axis.
+    """
+    c = C.real_array(coefficients, "coefficients", kinds="iuf", dtype=np.float64)
     if c.ndim == 0:
         raise ValueError("coefficients must have a last axis of length 2**n")
     n = _log2_length(c.shape[-1], "coefficients")
     order, starts = _degree_order(n)
-    sq = np.square(c.astype(np.float64, copy=False))[..., order]
+    sq = np.square(c)[..., order]
     return np.add.reduceat(sq, starts, axis=-1)
 
 
 def low_degree_weight(coefficients, k):
-    """``W^{≤k}[f] = Σ_{|S|≤k} f̂(S)²``."""
+    """``W^{≤k}[f] = Σ_{|S|≤k} f̂(S)²`` for an integer degree ``0 <= k <= n``."""
     w = degree_weights(coefficients)
     n = w.shape[-1] - 1
-    if isinstance(k, bool) or not isinstance(k, numbers.Integral) or not 0 <= k <= n:
-        raise ValueError(f"k={k!r} must be an integer degree between 0 and n={n}")
-    return w[..., : int(k) + 1].sum(axis=-1)
+    k = C.integer(k, "k", minimum=0, maximum=n)
+    return w[..., : k + 1].sum(axis=-1)
 
 
 def character(n, S):
-    """The character ``χ_S`` as a :class:`Parity` (``S`` a collection of indices)."""
+    """The character ``χ_S`` as a :class:`Parity` (``S`` a collection of distinct integer indices)."""
     return Parity(n, S)
+
+
+def _index_set(S, name, n):
+    """``S`` (an iterable of distinct integer indices in ``0..n-1``) as a sorted tuple."""
+    if isinstance(S, (str, bytes)) or not isinstance(S, Iterable):
+        raise TypeError(f"{name}={C.describe(S)} must be a collection of integer indices, e.g. [0, 2]")
+    if isinstance(S, (np.ndarray, torch.Tensor)):
+        S = C.real_array(S, name, kinds="iu", ndim=1, dtype=None).tolist()
+    items = [C.integer(j, f"{name}[{pos}]") for pos, j in enumerate(S)]
+    outside = [j for j in items if not 0 <= j < n]
+    if outside:
+        raise ValueError(f"{name}={items} contains {outside[0]}; indices must lie in 0..{n - 1} (n={n})")
+    if len(set(items)) != len(items):
+        raise ValueError(f"{name}={items} repeats an index; a set of distinct indices is required")
+    return tuple(sorted(items))
 
 
 # --------------------------------------------------------------------------------------------
@@ -211,31 +283,51 @@ def character(n, S):
 
 
 class BooleanFunction:
-    """A function ``{±1}^n → {±1}`` (or ℝ): callable on arrays of shape ``(…, n)`` with ±1 entries."""
+    """A function ``{±1}^n → {±1}`` (or ℝ): callable on arrays of shape ``(…, n)`` with ±1 entries.
+
+    An abstract base: subclasses define ``_evaluate(x)`` on an int8 array of shape ``(rows, n)``.
+    """
 
     name = "f"
 
     def __init__(self, n):
+        if type(self) is BooleanFunction:
+            raise TypeError("BooleanFunction is abstract: use a subclass such as Parity, Majority or "
+                            "TruthTable")
         self.n = _check_n(n, limit=None)
 
-    def _evaluate(self, x):  # x: int8 array (..., n) with ±1 entries
-        raise NotImplementedError
+    def _evaluate(self, x):  # x: int8 array (rows, n) with ±1 entries
+        raise NotImplementedError(f"{type(self).__name__} must define _evaluate")
+
+    def _evaluate_rows(self, x):
+        """``_evaluate`` on the rows of a 2-d int8 array, ``_CHUNK_ROWS`` at a time (float64)."""
+        out = np.empty(x.shape[0], dtype=np.float64)
+        for start in range(0, x.shape[0], _CHUNK_ROWS):
+            out[start:start + _CHUNK_ROWS] = self._evaluate(x[start:start + _CHUNK_ROWS])
+        return out
 
     def __call__(self, x):
+        """Values at the points ``x`` (array or tensor of shape ``(…, n)``, entries exactly ±1).
+
+        A tensor gives a float64 tensor on its device; anything else a float64 array.
+        """
         is_torch = isinstance(x, torch.Tensor)
-        arr = x.detach().cpu().numpy() if is_torch else np.asarray(x)
-        if arr.ndim == 0 or arr.shape[-1] != self.n:
-            raise ValueError(
-                f"{self.name} takes inputs of shape (..., {self.n}); got shape {arr.shape}"
-            )
-        if not np.all(np.abs(arr) == 1):
-            raise ValueError(f"{self.name} takes ±1 inputs; got values outside {{-1, +1}}")
-        out = np.asarray(self._evaluate(arr.astype(np.int8)), dtype=np.float64)
+        arr = C.pm1_points(x, "x", self.n)
+        out = self._evaluate_rows(arr.reshape(-1, self.n)).reshape(arr.shape[:-1])
         return torch.as_tensor(out, device=x.device) if is_torch else out
 
     def truth_table(self):
-        """Values on ``hypercube(n)`` in row order (float64, length ``2**n``)."""
-        return self(hypercube(self.n))
+        """Values on ``hypercube(n)`` in row order (float64, length ``2**n``).
+
+        The cube is generated and evaluated a block of rows at a time, so the peak memory is the
+        ``8·2**n``-byte output plus one block.
+        """
+        n = _check_n(self.n)
+        out = np.empty(2**n, dtype=np.float64)
+        for start in range(0, 2**n, _CHUNK_ROWS):
+            stop = min(2**n, start + _CHUNK_ROWS)
+            out[start:stop] = self._evaluate(_cube_rows(start, stop, n))
+        return out
 
     def fourier(self):
         """All Fourier coefficients ``f̂(S)``, indexed by bitmask."""
@@ -252,11 +344,8 @@ class Parity(BooleanFunction):
 
     def __init__(self, n, S):
         super().__init__(n)
-        S = sorted({int(j) for j in S})
-        if any(j < 0 or j >= self.n for j in S):
-            raise ValueError(f"S={S} must be a set of indices in 0..{self.n - 1}")
-        self.S = tuple(S)
-        self.degree = len(S)
+        self.S = _index_set(S, "S", self.n)
+        self.degree = len(self.S)
 
     def _evaluate(self, x):
         return np.prod(x[..., list(self.S)], axis=-1)
@@ -273,7 +362,7 @@ class Majority(BooleanFunction):
     def __init__(self, n):
         super().__init__(n)
         if self.n % 2 == 0:
-            raise ValueError(f"n={n} must be odd for majority (no ties)")
+            raise ValueError(f"n={self.n} must be odd for majority (no ties)")
 
     def _evaluate(self, x):
         return np.sign(x.sum(axis=-1, dtype=np.int64))
@@ -286,9 +375,9 @@ class Dictator(BooleanFunction):
 
     def __init__(self, n, i=0):
         super().__init__(n)
-        if not 0 <= i < self.n:
-            raise ValueError(f"i={i} must be an index in 0..{self.n - 1}")
-        self.i = int(i)
+        if self.n < 1:
+            raise ValueError(f"n={self.n} must be >= 1 for a dictator")
+        self.i = C.integer(i, "i", minimum=0, maximum=self.n - 1)
 
     def _evaluate(self, x):
         return x[..., self.i]
@@ -304,11 +393,14 @@ class Staircase(BooleanFunction):
 
     def __init__(self, n, k=None):
         super().__init__(n)
+        if self.n < 1:
+            raise ValueError(f"n={self.n} must be >= 1 for a staircase")
         if k is None:  # the longest odd staircase that fits
             k = self.n if self.n % 2 else self.n - 1
-        if not (1 <= k <= self.n and k % 2 == 1):
+        k = C.integer(k, "k", minimum=1, maximum=self.n)
+        if k % 2 == 0:
             raise ValueError(f"k={k} must be odd with 1 <= k <= n={self.n}")
-        self.k = int(k)
+        self.k = k
 
     def _evaluate(self, x):
         prefix = np.cumprod(x[..., : self.k].astype(np.int64), axis=-1)
@@ -324,10 +416,10 @@ class Tribes(BooleanFunction):
     name = "tribes"
 
     def __init__(self, width, tribes):
-        if width < 1 or tribes < 1:
-            raise ValueError(f"width={width} and tribes={tribes} must be positive integers")
+        width = C.integer(width, "width", minimum=1)
+        tribes = C.integer(tribes, "tribes", minimum=1)
         super().__init__(width * tribes)
-        self.width, self.tribes = int(width), int(tribes)
+        self.width, self.tribes = width, tribes
 
     def _evaluate(self, x):
         blocks = x.reshape(*x.shape[:-1], self.tribes, self.width)
@@ -336,18 +428,33 @@ class Tribes(BooleanFunction):
 
 
 class LinearThreshold(BooleanFunction):
-    """``sign(w·x − θ)`` with ``sign(0) = +1``; default weights are seeded standard Gaussians."""
+    """``sign(w·x − θ)`` with ``sign(0) = +1``; default weights are seeded standard Gaussians.
+
+    Parameters
+    ----------
+    n : int
+        Number of inputs.
+    weights : array_like of shape (n,), optional
+        Real, finite weights (kept as a read-only copy); by default ``n`` standard Gaussians drawn
+        from ``seed``.
+    threshold : float
+        The finite threshold ``θ``.
+    seed : int
+        Seed in ``[0, 2**64)`` of the default weights.
+    """
 
     name = "threshold"
 
     def __init__(self, n, weights=None, threshold=0.0, seed=0):
         super().__init__(n)
+        seed = C.seed(seed)
+        threshold = C.number(threshold, "threshold")
         if weights is None:
+            C.require_memory(8 * self.n, f"LinearThreshold(n={self.n})", "Use a smaller n.")
             weights = np.random.default_rng(seed).standard_normal(self.n)
-        weights = np.asarray(weights, dtype=np.float64)
-        if weights.shape != (self.n,) or not np.all(np.isfinite(weights)):
-            raise ValueError(f"weights must be {self.n} finite numbers; got shape {weights.shape}")
-        self.weights, self.threshold = weights, float(threshold)
+        weights = C.real_array(weights, "weights", shape=(self.n,), copy=True)
+        weights.setflags(write=False)
+        self.weights, self.threshold = weights, threshold
 
     def _evaluate(self, x):
         return np.where(x @ self.weights - self.threshold >= 0, 1, -1)
@@ -364,7 +471,7 @@ class InnerProductMod2(BooleanFunction):
     def __init__(self, n):
         super().__init__(n)
         if self.n % 2:
-            raise ValueError(f"n={n} must be even for the inner product mod 2")
+            raise ValueError(f"n={self.n} must be even for the inner product mod 2")
 
     def _evaluate(self, x):
         h = self.n // 2
@@ -373,15 +480,20 @@ class InnerProductMod2(BooleanFunction):
 
 
 class TruthTable(BooleanFunction):
-    """A function given by its values on ``hypercube(n)`` (row order)."""
+    """A function given by its values on ``hypercube(n)`` (row order).
+
+    ``values``: real, finite, 1-d of length ``2**n`` (numpy or torch; integer or float). The object
+    keeps a read-only float64 copy, so later changes to the caller's array do not change it.
+    ``name``: an optional string.
+    """
 
     name = "truth_table"
 
     def __init__(self, values, name=None):
-        values = np.asarray(values, dtype=np.float64)
-        if values.ndim != 1:
-            raise ValueError(f"values must be 1-d of length 2**n; got shape {values.shape}")
+        name = C.text(name, "name", allow_none=True)
+        values = C.real_array(values, "values", kinds="iuf", ndim=1, copy=True)
         super().__init__(_log2_length(values.size))
+        values.setflags(write=False)
         self.values = values
         if name:
             self.name = name
@@ -398,6 +510,7 @@ class RandomBoolean(TruthTable):
 
     def __init__(self, n, seed=0):
         n = _check_n(n)
+        seed = C.seed(seed)
         values = 1.0 - 2.0 * np.random.default_rng(seed).integers(0, 2, size=2**n)
         super().__init__(values, name="random")
         self.seed = seed
@@ -410,10 +523,8 @@ class Extended(BooleanFunction):
     """``f̄(x_1, …, x_N) = f(x_1, …, x_n)``: ``f`` on the first ``n`` of ``N ≥ n`` inputs."""
 
     def __init__(self, base, N):
-        if not isinstance(base, BooleanFunction):
-            raise TypeError(f"base must be a BooleanFunction; got {type(base).__name__}")
-        if isinstance(N, bool) or not isinstance(N, numbers.Integral) or N < base.n:
-            raise ValueError(f"N={N!r} must be an integer >= n={base.n}")
+        C.instance(base, "base", BooleanFunction)
+        N = C.integer(N, "N", minimum=base.n)
         super().__init__(N)
         self.base = base
         self.name = f"extended_{base.name}"

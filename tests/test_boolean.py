@@ -349,9 +349,10 @@ def test_subset_sizes_popcount():
     np.testing.assert_array_equal(B.subset_sizes(7), [popcount(S) for S in range(128)])
 
 
-@pytest.mark.parametrize("k", [-1, 6, 2.0, True, "1", None])
-def test_low_degree_weight_bad_k(k):
-    with pytest.raises(ValueError, match="k="):
+@pytest.mark.parametrize("k, error", [(-1, ValueError), (6, ValueError), (2.0, TypeError), (True, TypeError),
+                                      ("1", TypeError), (None, TypeError)])
+def test_low_degree_weight_bad_k(k, error):
+    with pytest.raises(error, match="k="):
         B.low_degree_weight(np.ones(32), k)
 
 
@@ -533,7 +534,7 @@ def test_truth_table_round_trip():
 def test_truth_table_bad_values():
     with pytest.raises(ValueError, match="power of two"):
         B.TruthTable(np.ones(6))
-    with pytest.raises(ValueError, match="1-d"):
+    with pytest.raises(ValueError, match="1 dimension"):
         B.TruthTable(np.ones((2, 4)))
 
 
@@ -631,7 +632,7 @@ def test_extension_property(n, extra, seed):
 def test_extend_bad_arguments():
     with pytest.raises(ValueError, match="N="):
         B.extend(B.Majority(5), 4)
-    with pytest.raises(ValueError, match="N="):
+    with pytest.raises(TypeError, match="N=6.0"):
         B.extend(B.Majority(5), 6.0)
     with pytest.raises(TypeError, match="BooleanFunction"):
         B.extend(lambda x: x, 4)
@@ -664,7 +665,7 @@ def test_random_inputs_shape_values_seed():
     assert B.random_inputs(B.MAX_EXACT_N + 10, 3).shape == (3, B.MAX_EXACT_N + 10)
 
 
-@pytest.mark.parametrize("num", [0, -1, 2.5, True])
-def test_random_inputs_bad_num(num):
-    with pytest.raises(ValueError, match="num="):
+@pytest.mark.parametrize("num, error", [(0, ValueError), (-1, ValueError), (2.5, TypeError), (True, TypeError)])
+def test_random_inputs_bad_num(num, error):
+    with pytest.raises(error, match="num="):
         B.random_inputs(3, num)
