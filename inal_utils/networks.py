@@ -14,10 +14,11 @@ network's output.
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 from torch import nn
+
+from . import _checks as C
 
 INITS = ("gaussian", "rademacher")
 
@@ -34,7 +35,7 @@ class Elementwise(nn.Module):
 
     def __init__(self, fn):
         super().__init__()
-        self.fn = fn
+        self.fn = C.function(fn, "fn", "a function of a tensor")
 
     def forward(self, t):
         return self.fn(t)
@@ -59,19 +60,31 @@ def make_activation(activation):
     raise TypeError(f"activation={activation!r} must be a name, an nn.Module or a callable")
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name}={value!r} must be a positive integer")
-    return int(value)
+def _module_data(model, name):
+    """``model`` if it is an ``nn.Module`` whose parameters hold data (none on the meta device)."""
+    C.instance(model, name, nn.Module, "a torch.nn.Module (a network, not a factory)")
+    for p in model.parameters():
+        if p.device.type == "meta":
+            raise ValueError(f"{name} has parameters on the meta device, which hold no data; "
+                             "build it on 'cpu' or 'cuda'")
+    return model
 
 
 @torch.no_grad()
 def init_linear(layer, *, bias_std=1.0, init="gaussian", generator=None):
-    """Re-draw ``layer``'s weights (``N(0, 1/fan_in)`` or ``±1/√fan_in``) and biases ``N(0, bias_std²)``."""
-    if init not in INITS:
-        raise ValueError(f"init={init!r} is not known; use one of {INITS}")
-    if not bias_std >= 0:
-        raise ValueError(f"bias_std={bias_std!r} must be >= 0")
+    """Re-draw ``layer``'s weights (``N(0, 1/fan_in)`` or ``±1/√fan_in``) and biases ``N(0, bias_std²)``.
+
+    ``layer`` is an ``nn.Linear`` with ``in_features >= 1``; ``bias_std`` a finite number ``>= 0``;
+    ``generator`` ``None`` (torch's global generator) or a CPU ``torch.Generator``.
+    """
+    C.instance(layer, "layer", nn.Linear)
+    _module_data(layer, "layer")
+    if layer.in_features < 1:
+        raise ValueError(f"layer has in_features={layer.in_features}; the 1/fan_in scale needs fan_in >= 1")
+    C.choice(init, "init", INITS)
+    bias_std = C.number(bias_std, "bias_std", minimum=0.0)
+    if generator is not None:
+        C.instance(generator, "generator", torch.Generator, "None or a torch.Generator")
     w = layer.weight
     scale = 1.0 / math.sqrt(w.shape[1])
     if init == "gaussian":
@@ -106,20 +119,41 @@ def fully_connected(n, widths, *, activation="relu", bias_std=1.0, init="gaussia
     out_features : int
         Number of output neurons.
     seed : int or None
-        Seed of a private generator; ``None`` uses torch's global generator.
+        Seed in ``[0, 2**64)`` of a private generator; ``None`` uses torch's global generator
+        (reproducible after :func:`inal_utils.book.seed_everything`).
+    dtype : torch.dtype
+        A floating dtype for the parameters.
 
     Returns
     -------
     torch.nn.Sequential
+
+    Raises
+    ------
+    ValueError
+        For sizes whose parameters would not fit in memory
+        (:data:`inal_utils._checks.MEMORY_BUDGET_BYTES`).
     """
-    n = _positive_int(n, "n")
-    widths = [_positive_int(w, "widths[i]") for w in (widths if hasattr(widths, "__iter__") else [widths])]
+    n = C.integer(n, "n", minimum=1)
+    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
+        raise TypeError(f"widths={C.describe(widths)} must be a sequence of positive integers, e.g. [64]")
+    widths = [C.integer(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths)]
     if not widths:
         raise ValueError("widths must name at least one hidden layer")
+    symmetric = C.flag(symmetric, "symmetric")
     if symmetric and widths[-1] % 2:
         raise ValueError(f"widths[-1]={widths[-1]} must be even for the symmetric initialisation")
-    out_features = _positive_int(out_features, "out_features")
-    generator = None if seed is None else torch.Generator().manual_seed(int(seed))
+    out_features = C.integer(out_features, "out_features", minimum=1)
+    bias_std = C.number(bias_std, "bias_std", minimum=0.0)
+    C.choice(init, "init", INITS)
+    dtype = C.torch_float_dtype(dtype)
+    seed = C.seed(seed, allow_none=True)
+    make_activation(activation)  # validates before anything is allocated
+    sizes = [n] + widths + [out_features]
+    n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
+    C.require_memory(n_params * dtype.itemsize, f"fully_connected(n={n}, widths={widths})",
+                     "Use smaller widths (or fewer layers).")
+    generator = None if seed is None else torch.Generator().manual_seed(seed)
     # nn.Linear's own default init draws from the global generator; a seeded build must not touch it.
     with torch.random.fork_rng(devices=[], enabled=seed is not None):
         layers, fan_in = [], n
@@ -138,9 +172,20 @@ def fully_connected(n, widths, *, activation="relu", bias_std=1.0, init="gaussia
 
 @torch.no_grad()
 def symmetrize(model):
-    """Make the last hidden layer come in pairs with opposite output weights (network ≡ 0)."""
-    linears = [m for m in model if isinstance(m, nn.Linear)]
+    """Make the last hidden layer come in pairs with opposite output weights (network ≡ 0).
+
+    ``model`` is a network whose last two ``nn.Linear`` layers (in module order) are the last
+    hidden layer, of even width, and the output layer; modified in place and returned.
+    """
+    _module_data(model, "model")
+    linears = [m for m in model.modules() if isinstance(m, nn.Linear)]
+    if len(linears) < 2:
+        raise ValueError(f"model has {len(linears)} nn.Linear layer(s); symmetrize needs a hidden layer "
+                         "and an output layer")
     hidden, out = linears[-2], linears[-1]
+    if hidden.out_features % 2 or hidden.out_features != out.in_features:
+        raise ValueError(f"the last hidden layer has width {hidden.out_features} and the output layer "
+                         f"{out.in_features} inputs; symmetrize needs an even width feeding the output layer")
     half = hidden.out_features // 2
     hidden.weight[half:] = hidden.weight[:half]
     if hidden.bias is not None:
@@ -153,6 +198,7 @@ def symmetrize(model):
 
 def count_edges(model):
     """Number of weights (edges) of the network's linear layers — the ``E`` of Theorem 1."""
+    C.instance(model, "model", nn.Module, "a torch.nn.Module (a network, not a factory)")
     return sum(m.weight.numel() for m in model.modules() if isinstance(m, nn.Linear))
 
 
@@ -165,7 +211,24 @@ def neuron_outputs(model, x):
     Neurons are found generically: the outputs of every leaf module that is not a ``Linear``,
     container, ``Dropout``, ``Identity`` or ``Flatten`` (i.e. the activations), in forward order,
     then the model's output (the output neurons). Works for any ``nn.Module`` built that way.
+
+    ``x`` is a finite floating tensor of shape ``(batch, n)`` (``batch >= 1``) with the dtype and
+    device of the model's parameters. Every neuron output must be finite: a network that computes
+    NaN or inf (an infinite bias, an activation such as ``log``) is a ValueError, not a result.
     """
+    _module_data(model, "model")
+    C.finite_tensor(x, "x")
+    if x.ndim != 2 or x.shape[0] < 1:
+        raise ValueError(f"x has shape {tuple(x.shape)}; a batch of shape (batch, n) with batch >= 1 is "
+                         "required (use x[None] for one point)")
+    param = next(model.parameters(), None)
+    if param is not None and (x.dtype != param.dtype or x.device != param.device):
+        raise TypeError(f"x has dtype {x.dtype} on {x.device} but the model's parameters have dtype "
+                        f"{param.dtype} on {param.device}; convert x with x.to(dtype, device)")
+    first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
+    if first is not None and x.shape[1] != first.in_features:
+        raise ValueError(f"x has {x.shape[1]} columns but the model's first layer takes "
+                         f"{first.in_features} inputs")
     captured = []
     hooks = [
         m.register_forward_hook(lambda _m, _i, out: captured.append(out))
@@ -177,6 +240,13 @@ def neuron_outputs(model, x):
     finally:
         for h in hooks:
             h.remove()
-    layers = [t.reshape(t.shape[0], -1) for t in captured]
-    layers.append(out.reshape(out.shape[0], -1))
+    layers = []
+    for l, t in enumerate(captured + [out]):
+        if not isinstance(t, torch.Tensor):
+            raise TypeError(f"layer {l} of the model outputs {type(t).__name__}; neuron_outputs needs modules "
+                            "that return tensors")
+        if t.is_floating_point() and not bool(torch.isfinite(t).all()):
+            raise ValueError(f"the model computes non-finite values in layer {l} (of {len(captured) + 1}) on "
+                             "this x: check its biases and activation")
+        layers.append(t.reshape(t.shape[0], -1))
     return layers

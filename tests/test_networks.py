@@ -149,7 +149,7 @@ def test_activations_and_count_edges():
 
 @pytest.mark.parametrize("kwargs, error, match", [
     ({"n": 0, "widths": [4]}, ValueError, "n=0"),
-    ({"n": 3.5, "widths": [4]}, ValueError, "n=3.5"),
+    ({"n": 3.5, "widths": [4]}, TypeError, "n=3.5"),
     ({"n": 4, "widths": []}, ValueError, "at least one hidden layer"),
     ({"n": 4, "widths": [4, 0]}, ValueError, "widths"),
     ({"n": 4, "widths": [7], "symmetric": True}, ValueError, "widths\\[-1\\]=7 must be even"),
