@@ -669,3 +669,214 @@ def test_random_inputs_shape_values_seed():
 def test_random_inputs_bad_num(num, error):
     with pytest.raises(error, match="num="):
         B.random_inputs(3, num)
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions: bad input (each case returned a number, or raised something else, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_complex_unit_modulus_points_are_not_pm1(f):
+    """|1j| == 1 used to pass the ±1 check (the imaginary part was then dropped)."""
+    x = np.ones((2, f.n), dtype=complex)
+    x[0, 0] = 1j
+    with pytest.raises(TypeError, match="complex"):
+        f(x)
+    with pytest.raises(TypeError, match="complex"):
+        f(torch.ones(2, f.n, dtype=torch.complex64))
+
+
+@pytest.mark.parametrize("f", CATALOGUE, ids=repr)
+def test_bool_and_nan_points_are_refused(f):
+    with pytest.raises(TypeError, match="x"):
+        f(np.ones((2, f.n), dtype=bool))
+    x = np.ones((2, f.n))
+    x[1, 0] = np.nan
+    with pytest.raises(ValueError, match="±1"):
+        f(x)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: B.degree_weights(np.array([0.5 + 0.5j, 0.5, 0.5, 0.5])),
+    lambda: B.low_degree_weight(np.array([0.5 + 0.5j, 0.5, 0.5, 0.5]), 1),
+    lambda: B.TruthTable(np.array([1, -1j])),
+    lambda: B.LinearThreshold(2, weights=np.array([1.0, 1j])),
+    lambda: B.fourier_coefficients(np.array([1, -1j])),
+    lambda: B.Parity(3, np.array([1 + 1j, np.inf + 1j])),
+], ids=["degree_weights", "low_degree_weight", "TruthTable", "LinearThreshold", "fourier_coefficients",
+        "Parity"])
+def test_complex_arrays_are_refused(call):
+    """Complex input was reduced to its real part (Parity: OverflowError on int(inf))."""
+    with pytest.raises(TypeError):
+        call()
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("call", [
+    lambda v: B.TruthTable(np.array([1.0, v])),
+    lambda v: B.TruthTable(np.array([0.6, -1.0, v, 0.6], dtype=np.float32)),
+    lambda v: B.degree_weights(np.array([0.5, v, 0.5, 0.5])),
+    lambda v: B.degree_weights(torch.tensor([0.5, v, 0.5, 0.5])),
+    lambda v: B.low_degree_weight(np.array([0.5, v]), 0),
+    lambda v: B.walsh_hadamard(np.array([1.0, v])),
+    lambda v: B.walsh_hadamard(torch.tensor([1.0, v])),
+    lambda v: B.fourier_coefficients(np.array([[1.0, 1.0], [v, 1.0]])),
+    lambda v: B.LinearThreshold(3, threshold=v),
+    lambda v: B.LinearThreshold(2, weights=[1.0, v]),
+], ids=["TruthTable", "TruthTable-f32", "degree_weights", "degree_weights-torch", "low_degree_weight",
+        "walsh", "walsh-torch", "fourier", "threshold", "weights"])
+def test_non_finite_values_are_refused(call, bad):
+    """NaN/inf gave NaN coefficients, and threshold=NaN the constant function -1."""
+    with pytest.raises(ValueError, match="finite"):
+        call(bad)
+
+
+def test_walsh_hadamard_half_precision_is_promoted():
+    """A float16 tensor was transformed in float16: the sum of 2**16 ones overflowed to inf."""
+    for dtype in (torch.float16, torch.bfloat16):
+        out = B.walsh_hadamard(torch.ones(2**16, dtype=dtype))
+        assert out.dtype == torch.float64
+        assert out[0].item() == 65536.0 and torch.count_nonzero(out[1:]) == 0
+    assert B.walsh_hadamard(np.ones(2**16, dtype=np.float16))[0] == 65536.0
+    assert B.walsh_hadamard(torch.ones(4, dtype=torch.float32)).dtype == torch.float32
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda: B.character(3, [1.5]), TypeError),
+    (lambda: B.Parity(3, [1.0]), TypeError),
+    (lambda: B.Parity(3, "01"), TypeError),
+    (lambda: B.Parity(3, 1), TypeError),
+    (lambda: B.Parity(3, np.array([0.9, 2.0], dtype=np.float16)), TypeError),
+    (lambda: B.Parity(3, [True]), TypeError),
+    (lambda: B.Parity(3, [0, 0]), ValueError),
+    (lambda: B.Parity(3, [3]), ValueError),
+    (lambda: B.Dictator(3, 1.5), TypeError),
+    (lambda: B.Staircase(5, 3.0), TypeError),
+    (lambda: B.Tribes(2.5, 2), TypeError),
+    (lambda: B.Tribes(2, 0), ValueError),
+], ids=["character-1.5", "Parity-1.0", "Parity-str", "Parity-int", "Parity-f16", "Parity-bool",
+        "Parity-dup", "Parity-range", "Dictator-1.5", "Staircase-3.0", "Tribes-2.5", "Tribes-0"])
+def test_indices_and_sizes_are_not_truncated(call, error):
+    """int() used to truncate: S=[1.5] was {1}, i=1.5 was 1, S='01' was {0, 1}, [0, 0] was {0}."""
+    with pytest.raises(error):
+        call()
+
+
+def test_numpy_integer_indices_and_sizes_are_accepted():
+    f = B.Parity(np.int64(4), np.array([0, 3], dtype=np.int32))
+    assert f.S == (0, 3) and f.n == 4 and type(f.n) is int
+    assert B.Dictator(3, np.uint8(2)).i == 2
+    np.testing.assert_array_equal(B.hypercube(np.int16(3)), B.hypercube(3))
+
+
+@pytest.mark.parametrize("make", [
+    lambda s: B.random_inputs(3, 4, seed=s),
+    lambda s: B.RandomBoolean(3, seed=s),
+    lambda s: B.LinearThreshold(3, seed=s),
+], ids=["random_inputs", "RandomBoolean", "LinearThreshold"])
+@pytest.mark.parametrize("seed, error", [(None, TypeError), (-1, ValueError), (2.5, TypeError), (2**64, ValueError),
+                                         ("0", TypeError)])
+def test_seeds_are_non_negative_integers(make, seed, error):
+    """seed=None drew fresh OS entropy (not reproducible) although the docs say seed: int."""
+    with pytest.raises(error, match="seed"):
+        make(seed)
+
+
+def test_subset_sizes_cache_does_not_bypass_validation():
+    """A guard: validation runs before the cache (3.0 and True must not reach cached int keys)."""
+    B.subset_sizes(3)
+    B.subset_sizes(1)
+    with pytest.raises(TypeError):
+        B.subset_sizes(3.0)
+    with pytest.raises(TypeError):
+        B.subset_sizes(True)
+
+
+def test_meta_tensors_are_refused():
+    x = torch.ones(2, 3, device="meta")
+    with pytest.raises(ValueError, match="meta"):
+        B.Parity(3, [0])(x)
+    with pytest.raises(ValueError, match="meta"):
+        B.degree_weights(torch.ones(4, device="meta"))
+    with pytest.raises(ValueError, match="meta"):
+        B.walsh_hadamard(torch.ones(4, device="meta"))
+
+
+def test_boolean_function_base_is_abstract():
+    with pytest.raises(TypeError, match="abstract"):
+        B.BooleanFunction(3)
+
+
+def test_kept_arrays_are_copies():
+    """TruthTable.values and LinearThreshold.weights were the caller's arrays (a later change by the
+    caller changed the function)."""
+    v = np.array([1.0, -1, -1, 1])
+    t = B.TruthTable(v)
+    w = np.array([0.5, -1.0, 2.0])
+    g = B.LinearThreshold(3, weights=w)
+    X = B.hypercube(3)
+    before = g(X)
+    assert not np.shares_memory(t.values, v) and not np.shares_memory(g.weights, w)
+    v[0], w[:] = -7.0, [-5.0, 0.0, 0.0]
+    np.testing.assert_array_equal(t.truth_table(), [1.0, -1, -1, 1])
+    np.testing.assert_array_equal(g(X), before)
+    with pytest.raises(ValueError):  # the kept copies are read-only
+        t.values[0] = 3.0
+
+
+def test_hypercube_peak_memory_is_its_output():
+    """hypercube(n) built int64 intermediates: a peak of 24x its output (9.3 GiB at n = 24)."""
+    import tracemalloc
+
+    n = 18
+    tracemalloc.start()
+    try:
+        X = B.hypercube(n)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert X.nbytes == n * 2**n
+    assert peak <= 1.1 * X.nbytes
+
+
+def test_truth_table_peak_memory_is_bounded():
+    """truth_table() evaluates the cube a block of rows at a time (it used to build the whole cube
+    and int64/float64 copies of it)."""
+    import tracemalloc
+
+    n = 20
+    f = B.LinearThreshold(n, seed=0)
+    want = np.where(B.hypercube(n) @ f.weights >= 0, 1.0, -1.0)
+    tracemalloc.start()
+    try:
+        table = f.truth_table()
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    np.testing.assert_array_equal(table, want)
+    assert peak <= table.nbytes + 24 * 2**20  # the 8 MiB output plus one block (~12 MiB)
+
+
+def test_memory_budget_refuses_up_front(monkeypatch):
+    from inal_utils import _checks
+
+    monkeypatch.setattr(_checks, "MEMORY_BUDGET_BYTES", 2**10)
+    with pytest.raises(ValueError, match=r"hypercube\(n=10\).*random_inputs"):
+        B.hypercube(10)
+    with pytest.raises(ValueError, match=r"random_inputs\(n=10, num=200\)"):
+        B.random_inputs(10, 200)
+    assert B.hypercube(5).shape == (32, 5)  # 160 bytes fit
+
+
+def test_random_inputs_refuses_impossible_sizes_quickly():
+    """random_inputs(10**6, 10**6) used to fail inside numpy (MemoryError, no alternative named)."""
+    with pytest.raises(ValueError, match="num=1000000"):
+        B.random_inputs(10**6, 10**6)
+
+
+def test_random_inputs_chunks_draw_the_same_stream(monkeypatch):
+    """Drawing in blocks (bounded memory) gives exactly the single-call stream."""
+    want = (1 - 2 * np.random.default_rng(11).integers(0, 2, size=(37, 5))).astype(np.int8)
+    monkeypatch.setattr(B, "_CHUNK_ROWS", 1)  # blocks of 16 // 5 = 3 rows
+    np.testing.assert_array_equal(B.random_inputs(5, 37, seed=11), want)

@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from torch import nn
 
-from inal_utils.networks import Sign, count_edges, fully_connected, make_activation, neuron_outputs
+from inal_utils.networks import (Elementwise, Sign, count_edges, fully_connected, init_linear, make_activation,
+                                  neuron_outputs, symmetrize)
 
 
 def linears(model):
@@ -162,3 +163,118 @@ def test_activations_and_count_edges():
 def test_bad_inputs(kwargs, error, match):
     with pytest.raises(error, match=match):
         fully_connected(**kwargs)
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions: bad input (each case returned a number, or raised something else, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bias_std", [float("inf"), float("nan"), -0.5])
+def test_bias_std_must_be_finite_and_non_negative(bias_std):
+    """bias_std=inf gave infinite biases and NaN outputs."""
+    with pytest.raises(ValueError, match="bias_std"):
+        fully_connected(3, [4], bias_std=bias_std, seed=0)
+    with pytest.raises(ValueError, match="bias_std"):
+        init_linear(nn.Linear(3, 4), bias_std=bias_std)
+
+
+@pytest.mark.parametrize("seed, error", [(-1, ValueError), (2**64, ValueError), (2.5, TypeError), (True, TypeError),
+                                         ("3", TypeError)])
+def test_fully_connected_seed_is_a_non_negative_integer(seed, error):
+    """seed=-1 was accepted, 2.5 truncated to 2, and 2**64 overflowed inside torch (RuntimeError)."""
+    with pytest.raises(error, match="seed"):
+        fully_connected(3, [4], seed=seed)
+
+
+def test_fully_connected_accepts_numpy_and_large_seeds():
+    a = fully_connected(3, [4], seed=np.int64(5))
+    b = fully_connected(3, [4], seed=5)
+    assert all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+    fully_connected(3, [4], seed=2**64 - 1)
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"dtype": torch.int64}, TypeError, "dtype"),
+    ({"dtype": "float32"}, TypeError, "dtype"),
+    ({"symmetric": "yes"}, TypeError, "symmetric"),
+    ({"widths": "44"}, TypeError, "widths"),
+    ({"widths": [4.0]}, TypeError, "widths\\[0\\]"),
+    ({"n": True}, TypeError, "n=True"),
+    ({"widths": [10**6, 10**6]}, ValueError, "smaller widths"),
+])
+def test_fully_connected_refuses_before_building(kwargs, error, match):
+    """Integer dtypes failed inside torch; "yes" was a truthy symmetric; huge widths hit the allocator."""
+    args = {"n": 3, "widths": [4], "seed": 0} | kwargs
+    with pytest.raises(error, match=match):
+        fully_connected(**args)
+
+
+@pytest.mark.filterwarnings("ignore:Initializing zero-element tensors")
+def test_init_linear_refuses_wrong_objects_and_empty_fan_in():
+    with pytest.raises(TypeError, match="layer"):
+        init_linear(lambda: nn.Linear(3, 4))
+    with pytest.raises(ValueError, match="in_features=0"):  # was ZeroDivisionError
+        init_linear(nn.Linear(0, 3))
+    with pytest.raises(TypeError, match="generator"):
+        init_linear(nn.Linear(3, 4), generator=0)
+    with pytest.raises(ValueError, match="meta"):
+        init_linear(nn.Linear(3, 4, device="meta"))
+
+
+def test_count_edges_and_symmetrize_refuse_wrong_objects():
+    """A factory instead of a module raised AttributeError; odd widths a shape RuntimeError."""
+    factory = lambda: fully_connected(3, [4])  # noqa: E731
+    with pytest.raises(TypeError, match="model"):
+        count_edges(factory)
+    with pytest.raises(TypeError, match="model"):
+        symmetrize(factory)
+    with pytest.raises(ValueError, match="even"):
+        symmetrize(fully_connected(3, [5], seed=0))
+    with pytest.raises(ValueError, match="1 nn.Linear"):
+        symmetrize(nn.Sequential(nn.Linear(3, 1)))
+
+
+def test_symmetrize_works_on_any_module_with_two_linears():
+    model = nn.Sequential(nn.Sequential(nn.Linear(3, 4), nn.ReLU()), nn.Linear(4, 1))
+    symmetrize(model)
+    torch.testing.assert_close(model(torch.randn(5, 3)), torch.zeros(5, 1), atol=1e-6, rtol=0)
+
+
+def test_neuron_outputs_refuses_bad_batches():
+    model = fully_connected(3, [4], seed=0)
+    with pytest.raises(ValueError, match="x\\[None\\]"):  # one point used to be read as 3 batch rows
+        neuron_outputs(model, torch.ones(3))
+    with pytest.raises(TypeError, match="float64"):  # was torch's dtype RuntimeError
+        neuron_outputs(model, torch.ones(2, 3, dtype=torch.float64))
+    with pytest.raises(ValueError, match="4 columns"):
+        neuron_outputs(model, torch.ones(2, 4))
+    with pytest.raises(ValueError, match="batch >= 1"):
+        neuron_outputs(model, torch.ones(0, 3))
+    with pytest.raises(ValueError, match="finite"):
+        neuron_outputs(model, torch.tensor([[1.0, float("nan"), 0.0]]))
+    with pytest.raises(TypeError, match="x"):
+        neuron_outputs(model, np.ones((2, 3), dtype=np.float32))
+    with pytest.raises(TypeError, match="floating"):
+        neuron_outputs(model, torch.ones(2, 3, dtype=torch.int64))
+    with pytest.raises(TypeError, match="model"):
+        neuron_outputs(lambda: model, torch.ones(2, 3))
+
+
+def test_neuron_outputs_refuses_meta():
+    with pytest.raises(ValueError, match="meta"):
+        neuron_outputs(fully_connected(3, [4], seed=0).to("meta"), torch.ones(2, 3))
+    with pytest.raises(ValueError, match="meta"):
+        neuron_outputs(fully_connected(3, [4], seed=0), torch.ones(2, 3, device="meta"))
+
+
+def test_neuron_outputs_refuses_a_network_that_computes_nan():
+    """An activation such as log (or an infinite bias) gave NaN neurons without complaint."""
+    model = fully_connected(3, [4], activation=torch.log, seed=0)
+    with pytest.raises(ValueError, match="non-finite values in layer 0"):
+        neuron_outputs(model, torch.tensor([[1.0, -1.0, 1.0], [-1.0, -1.0, -1.0]]))
+
+
+def test_elementwise_needs_a_callable():
+    with pytest.raises(TypeError, match="fn"):
+        Elementwise(3)
