@@ -168,7 +168,8 @@ def real_array(value, name, *, kinds="iuf", ndim=None, shape=None, min_size=0, f
         Always return a fresh array (for objects that keep it).
     """
     if isinstance(value, torch.Tensor):
-        value = tensor_data(value, name).detach().cpu().numpy()
+        value = tensor_data(value, name).detach().cpu()
+        value = (value.float() if value.dtype == torch.bfloat16 else value).numpy()  # numpy has no bfloat16
     if value is None or isinstance(value, (str, bytes, dict, set)):
         raise TypeError(f"{name}={describe(value)} must be a real array")
     try:

@@ -545,4 +545,5 @@ class Extended(BooleanFunction):
 
 def extend(f, N):
     """``f`` on the first ``f.n`` of ``N ≥ f.n`` inputs (the paper's extension uses ``N = n²``)."""
+    C.instance(f, "f", BooleanFunction)
     return Extended(f, N)

@@ -14,7 +14,9 @@ network's output.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
@@ -135,8 +137,8 @@ def fully_connected(n, widths, *, activation="relu", bias_std=1.0, init="gaussia
         (:data:`inal_utils._checks.MEMORY_BUDGET_BYTES`).
     """
     n = C.integer(n, "n", minimum=1)
-    if isinstance(widths, (str, bytes)) or not hasattr(widths, "__iter__"):
-        raise TypeError(f"widths={C.describe(widths)} must be a sequence of positive integers, e.g. [64]")
+    if isinstance(widths, (str, bytes)) or not isinstance(widths, (Sequence, np.ndarray)):
+        raise TypeError(f"widths={C.describe(widths)} must be a list of positive integers, e.g. [64]")
     widths = [C.integer(w, f"widths[{i}]", minimum=1) for i, w in enumerate(widths)]
     if not widths:
         raise ValueError("widths must name at least one hidden layer")
@@ -151,7 +153,8 @@ def fully_connected(n, widths, *, activation="relu", bias_std=1.0, init="gaussia
     make_activation(activation)  # validates before anything is allocated
     sizes = [n] + widths + [out_features]
     n_params = sum(a * b + b for a, b in zip(sizes[:-1], sizes[1:]))
-    C.require_memory(n_params * dtype.itemsize, f"fully_connected(n={n}, widths={widths})",
+    C.require_memory(n_params * dtype.itemsize,
+                     f"fully_connected(n={n}, widths={widths}, out_features={out_features})",
                      "Use smaller widths (or fewer layers).")
     generator = None if seed is None else torch.Generator().manual_seed(seed)
     # nn.Linear's own default init draws from the global generator; a seeded build must not touch it.
@@ -184,7 +187,7 @@ def symmetrize(model):
                          "and an output layer")
     hidden, out = linears[-2], linears[-1]
     if hidden.out_features % 2 or hidden.out_features != out.in_features:
-        raise ValueError(f"the last hidden layer has width {hidden.out_features} and the output layer "
+        raise ValueError(f"model's last hidden layer has width {hidden.out_features} and its output layer "
                          f"{out.in_features} inputs; symmetrize needs an even width feeding the output layer")
     half = hidden.out_features // 2
     hidden.weight[half:] = hidden.weight[:half]

@@ -1,0 +1,579 @@
+"""Bad input gets a clear ValueError/TypeError: a fuzz test of the public API, driven by ONE table.
+
+``API`` maps each public callable of the modules in ``COVERED_MODULES`` to an :class:`Entry`: how
+to call it with valid arguments, and which arguments to corrupt with which kind of mistake
+(``Bad``). For every (callable, argument) pair hypothesis draws wrong values of that kind — wrong
+types and dtypes, complex, NaN/inf, wrong shapes, out-of-range and memory-busting sizes, wrong
+objects — and the call must raise ``ValueError`` or ``TypeError`` whose message names the
+argument, and nothing else: no result, no other exception, no warning.
+
+``test_every_public_callable_is_in_the_table`` makes the table complete: a public callable (a
+function or class defined in a covered module, or a public method of such a class) that is neither
+in ``API`` nor in ``EXEMPT`` (with its reason) fails the suite. To cover a new module, add its name
+to ``COVERED_MODULES`` and one entry per public callable; new kinds of mistake go into ``KINDS``.
+
+Unit tests of :mod:`inal_utils._checks` and regressions for :mod:`inal_utils.plotting` follow.
+"""
+
+from __future__ import annotations
+
+import inspect
+import math
+import re
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import matplotlib
+
+matplotlib.use("Agg", force=True)
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra import numpy as hnp  # noqa: E402
+from torch import nn  # noqa: E402
+
+import inal_utils  # noqa: E402
+from inal_utils import _checks  # noqa: E402
+from inal_utils import boolean as B  # noqa: E402
+from inal_utils import networks as N  # noqa: E402
+from inal_utils import plotting as P  # noqa: E402
+
+#: Modules whose every public callable must have an entry in ``API`` (phase 2 adds the others).
+COVERED_MODULES = ("boolean", "networks", "plotting")
+#: Examples drawn per (callable, argument) pair.
+EXAMPLES = 25
+
+# ------------------------------------------------------------------------------------------------
+# kinds of mistake: each maps its options to a hypothesis strategy of INVALID values
+# ------------------------------------------------------------------------------------------------
+
+NOT_NUMBERS = [None, "3", b"3", [3], {"a": 3}, 1 + 1j, np.complex128(2 + 0j)]
+
+
+def _int_mistakes(minimum=None, maximum=None, huge=None, allow_none=False):
+    """Wrong integers: floats (also integral ones), bools, strings, None; out of range; too big."""
+    not_numbers = [v for v in NOT_NUMBERS if v is not None or not allow_none]
+    out = [st.floats(allow_nan=True, allow_infinity=True), st.booleans(), st.sampled_from(not_numbers),
+           st.sampled_from([np.float64(2.0), np.float32(3.5), np.bool_(True), np.array(3)])]
+    if minimum is not None:
+        out.append(st.integers(minimum - 10**6, minimum - 1))
+        out.append(st.integers(minimum - 10**6, minimum - 1).map(np.int64))
+    if maximum is not None:
+        out.append(st.integers(maximum + 1, maximum + 10**6))
+    if huge is not None:  # a size whose memory would not fit: must be refused up front
+        out.append(st.sampled_from(huge))
+    return st.one_of(out)
+
+
+def _seed_mistakes(allow_none=False):
+    out = [st.integers(-(2**70), -1), st.integers(2**64, 2**70), st.floats(), st.booleans(),
+           st.sampled_from(["0", 1.0, np.float64(0.0), [0], 1j])]
+    if not allow_none:
+        out.append(st.none())
+    return st.one_of(out)
+
+
+def _number_mistakes(minimum=None, maximum=None, allow_none=False):
+    """Wrong real numbers: NaN/±inf, complex, strings, bools, None (unless allowed), out of range."""
+    bad = [float("nan"), float("inf"), -float("inf"), np.float64("nan"), "0.5", 1j, True, np.array([1.0])]
+    out = [st.sampled_from(bad), st.complex_numbers(min_magnitude=1e-3, allow_nan=False).filter(lambda z: z.imag)]
+    if not allow_none:
+        out.append(st.none())
+    if minimum is not None:
+        out.append(st.floats(max_value=minimum, exclude_max=True, allow_nan=False, allow_infinity=False))
+    if maximum is not None:
+        out.append(st.floats(min_value=maximum, exclude_min=True, allow_nan=False, allow_infinity=False))
+    return st.one_of(out)
+
+
+def _array_mistakes(valid, shape_ok, kinds="iuf", positive=False, nonneg=False, tensors=False, allow_none=False):
+    """Corrupt a valid real array: complex, NaN/inf, wrong dtype or shape, non-array, ragged, bad values."""
+    base = np.asarray(valid, dtype=float)
+
+    def put(value):
+        return st.integers(0, base.size - 1).map(lambda i: _with(base, i, value))
+
+    out = [
+        st.floats(0.1, 3.0).map(lambda im: base + 1j * im),  # complex (every entry, or one below)
+        st.integers(0, base.size - 1).map(lambda i: _with(base.astype(complex), i, 1j)),
+        st.sampled_from([np.nan, np.inf, -np.inf]).flatmap(put),  # one non-finite entry
+        st.sampled_from([base.astype(object), base.astype(str), "1.0", {"a": 1}, [[1.0, 2.0], [3.0]]]
+                        + ([] if allow_none else [None])),
+        hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5).filter(lambda s: not shape_ok(s))
+        .map(lambda s: np.full(s, 2.0 if positive else 1.0)),  # a wrong shape
+    ]
+    if "b" not in kinds:
+        out.append(st.just(base != 0))
+    if positive:
+        out.append(st.sampled_from([0.0, -1.0, -1e-300]).flatmap(put))
+    if nonneg:
+        out.append(st.sampled_from([-1.0, -1e-12]).flatmap(put))
+    if tensors:  # the same mistakes as tensors, plus a tensor without data
+        out.append(st.sampled_from([torch.tensor(base + 0.5j), torch.tensor(_with(base, 0, np.nan)),
+                                    torch.tensor(base, device="meta")]))
+    return st.one_of(out)
+
+
+def _with(a, index, value):
+    a = np.array(a, dtype=np.result_type(a, type(value)) if not isinstance(value, complex) else complex)
+    a.flat[index] = value
+    return a
+
+
+def _pm1_mistakes(n, tensors=True):
+    """Corrupt points of {±1}^n: an entry off ±1 (incl. NaN), complex unit modulus, wrong last axis."""
+    cube = B.hypercube(n).astype(float)
+    off = st.floats(allow_nan=True, allow_infinity=True).filter(lambda v: v not in (1.0, -1.0))
+    out = [
+        st.tuples(st.integers(0, cube.size - 1), off).map(lambda t: _with(cube, *t)),
+        st.tuples(st.integers(0, cube.size - 1), st.floats(0.1, 6.2)).map(
+            lambda t: _with(cube.astype(complex), t[0], complex(np.exp(1j * t[1])))),
+        st.just(cube.astype(complex)),
+        hnp.array_shapes(min_dims=0, max_dims=3, max_side=5).filter(lambda s: not s or s[-1] != n)
+        .map(lambda s: np.ones(s)),
+        st.sampled_from([cube > 0, cube.astype(str), cube.astype(object), None, "x"]),
+    ]
+    if tensors:
+        out.append(st.sampled_from([torch.tensor(cube, device="meta"), torch.tensor(cube + 0j),
+                                    torch.zeros(2, n), torch.ones(2, n + 1)]))
+    return st.one_of(out)
+
+
+def _index_set_mistakes(n):
+    return st.one_of(
+        st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=1, max_size=3),
+        st.lists(st.integers(0, n - 1), min_size=2, max_size=4).filter(lambda s: len(set(s)) < len(s)),
+        st.lists(st.integers(n, n + 100) | st.integers(-100, -1), min_size=1, max_size=3),
+        st.sampled_from(["01", 1, None, [True], np.array([0.0, 1.0]), np.array([1 + 1j]), [[0, 1]], {0: 1}]),
+    )
+
+
+def _choice_mistakes(allowed):
+    return st.one_of(st.text(max_size=8).filter(lambda s: s not in allowed),
+                     st.sampled_from([None, 3, [allowed[0]], allowed[0].upper() + "_"]))
+
+
+def _tensor_batch_mistakes(n, dtype=torch.float32):
+    """Wrong batches for a float32 network with n inputs."""
+    good = torch.ones(4, n, dtype=dtype)
+    return st.one_of(
+        st.sampled_from([good.numpy(), good.tolist(), None, good.double(), good.long(), good.bool(), good.half(),
+                         good.to(torch.complex64), good.to("meta"), torch.ones(0, n), torch.ones(n),
+                         torch.ones(2, n + 1), torch.ones(2, 2, n)]),
+        st.tuples(st.integers(0, 4 * n - 1), st.sampled_from([np.nan, np.inf, -np.inf])).map(
+            lambda t: good.flatten().index_put_((torch.tensor(t[0]),), torch.tensor(t[1])).reshape(4, n)),
+    )
+
+
+def _odd_model():
+    return N.fully_connected(3, [5], seed=0)
+
+
+KINDS: dict[str, Callable[..., st.SearchStrategy]] = {
+    "integer": _int_mistakes,
+    "seed": _seed_mistakes,
+    "number": _number_mistakes,
+    "array": _array_mistakes,
+    "pm1": _pm1_mistakes,
+    "index_set": _index_set_mistakes,
+    "choice": _choice_mistakes,
+    "flag": lambda: st.sampled_from([0, 1, "yes", None, "False", np.array([True])]),
+    "text": lambda allow_none=False: st.sampled_from([3, b"x", ["x"], 1.5] + ([] if allow_none else [None])),
+    "function": lambda: st.sampled_from([3, "relu_", None, [1], np.ones(2)]),
+    "module": lambda meta=True: st.sampled_from(
+        [None, 3, "model", {"W": 1}, torch.ones(3), lambda: N.fully_connected(3, [4], seed=0)]
+        + ([N.fully_connected(3, [4], seed=0).to("meta")] if meta else [])),
+    "axes": lambda: st.sampled_from([None, "ax", 3, np.ones(2), plt]),
+    "tensor_batch": _tensor_batch_mistakes,
+    "values": st.nothing,  # only the explicit invalid values given as extras
+}
+
+
+@dataclass(frozen=True)
+class Bad:
+    """One corruptible argument: a kind from ``KINDS``, its options, and extra invalid values."""
+
+    kind: str
+    options: dict = field(default_factory=dict)
+    extra: tuple = ()
+
+    def strategy(self):
+        s = KINDS[self.kind](**self.options)
+        return s | st.sampled_from(self.extra) if self.extra else s
+
+
+def bad(kind, *extra, **options):
+    return Bad(kind, options, tuple(extra))
+
+
+@dataclass(frozen=True)
+class Entry:
+    """``call(**valid())`` succeeds; replacing one argument of ``corrupt`` by a bad value must not."""
+
+    call: Callable[..., Any]
+    valid: Callable[[], dict]
+    corrupt: dict[str, Bad] = field(default_factory=dict)
+
+
+# ------------------------------------------------------------------------------------------------
+# the table
+# ------------------------------------------------------------------------------------------------
+
+
+def _pow2(k):
+    return k >= 1 and k & (k - 1) == 0
+
+
+_FIG, _AX = plt.subplots()
+
+
+def _ax():
+    _AX.cla()
+    return _AX
+
+
+class _Constant(B.BooleanFunction):
+    """The smallest concrete subclass: exercises BooleanFunction's own constructor."""
+
+    def _evaluate(self, x):
+        return np.ones(x.shape[0])
+
+
+PM1 = np.array([1.0, -1, -1, 1, -1, 1, 1, -1])
+COEFFS = np.array([0.5, 0.5, 0.5, -0.5])
+XS, YS = np.array([1.0, 2, 4, 8]), np.array([3.0, 1.5, 0.75, 0.375])
+
+API: dict[str, Entry] = {
+    # --- boolean ---------------------------------------------------------------------------------
+    "boolean.hypercube": Entry(B.hypercube, lambda: {"n": 3}, {"n": bad("integer", minimum=0, maximum=24)}),
+    "boolean.random_inputs": Entry(B.random_inputs, lambda: {"n": 3, "num": 5, "seed": 0}, {
+        "n": bad("integer", minimum=0, huge=[10**12]),
+        "num": bad("integer", minimum=1, huge=[10**12, 2**62]),
+        "seed": bad("seed")}),
+    "boolean.walsh_hadamard": Entry(B.walsh_hadamard, lambda: {"values": PM1.copy(), "axis": -1}, {
+        "values": bad("array", valid=PM1, shape_ok=lambda s: len(s) >= 1 and _pow2(s[-1]), kinds="biuf",
+                      tensors=True),
+        "axis": bad("integer", minimum=-1, maximum=0)}),
+    "boolean.fourier_coefficients": Entry(B.fourier_coefficients, lambda: {"values": PM1.copy()}, {
+        "values": bad("array", valid=PM1, shape_ok=lambda s: len(s) >= 1 and _pow2(s[-1]), kinds="biuf",
+                      tensors=True)}),
+    "boolean.subset_sizes": Entry(B.subset_sizes, lambda: {"n": 3}, {"n": bad("integer", minimum=0, maximum=30)}),
+    "boolean.degree_weights": Entry(B.degree_weights, lambda: {"coefficients": COEFFS.copy()}, {
+        "coefficients": bad("array", valid=COEFFS, shape_ok=lambda s: len(s) >= 1 and _pow2(s[-1]),
+                            tensors=True)}),
+    "boolean.low_degree_weight": Entry(B.low_degree_weight, lambda: {"coefficients": COEFFS.copy(), "k": 1}, {
+        "coefficients": bad("array", valid=COEFFS, shape_ok=lambda s: len(s) >= 1 and _pow2(s[-1]),
+                            tensors=True),
+        "k": bad("integer", minimum=0, maximum=2)}),
+    "boolean.character": Entry(B.character, lambda: {"n": 3, "S": [0, 2]}, {
+        "n": bad("integer", minimum=0), "S": bad("index_set", n=3)}),
+    "boolean.BooleanFunction": Entry(_Constant, lambda: {"n": 3}, {"n": bad("integer", minimum=0)}),
+    "boolean.BooleanFunction.__call__": Entry(
+        lambda f, x: f(x), lambda: {"f": B.Parity(3, [0, 2]), "x": B.hypercube(3)}, {"x": bad("pm1", n=3)}),
+    "boolean.BooleanFunction.truth_table": Entry(
+        lambda n: B.Parity(n, []).truth_table(), lambda: {"n": 3}, {"n": bad("integer", minimum=0, maximum=24)}),
+    "boolean.BooleanFunction.fourier": Entry(
+        lambda n: B.Majority(n).fourier(), lambda: {"n": 3}, {"n": bad("integer", minimum=0, maximum=24)}),
+    "boolean.Parity": Entry(B.Parity, lambda: {"n": 3, "S": [0, 1]}, {
+        "n": bad("integer", minimum=0), "S": bad("index_set", n=3)}),
+    "boolean.Majority": Entry(B.Majority, lambda: {"n": 3}, {"n": bad("integer", 2, 4, 10**6, minimum=0)}),
+    "boolean.Dictator": Entry(B.Dictator, lambda: {"n": 3, "i": 1}, {
+        "n": bad("integer", minimum=1), "i": bad("integer", minimum=0, maximum=2)}),
+    "boolean.Staircase": Entry(B.Staircase, lambda: {"n": 5, "k": 3}, {
+        "n": bad("integer", minimum=1), "k": bad("integer", 2, 4, minimum=1, maximum=5, allow_none=True)}),
+    "boolean.Tribes": Entry(B.Tribes, lambda: {"width": 2, "tribes": 2}, {
+        "width": bad("integer", minimum=1), "tribes": bad("integer", minimum=1)}),
+    "boolean.LinearThreshold": Entry(
+        B.LinearThreshold, lambda: {"n": 3, "weights": np.array([0.5, -1.0, 2.0]), "threshold": 0.1, "seed": 0}, {
+            "n": bad("integer", minimum=0),
+            "weights": bad("array", valid=[0.5, -1.0, 2.0], shape_ok=lambda s: s == (3,), tensors=True),
+            "threshold": bad("number"),
+            "seed": bad("seed")}),
+    "boolean.InnerProductMod2": Entry(B.InnerProductMod2, lambda: {"n": 4}, {
+        "n": bad("integer", 3, 5, minimum=0)}),
+    "boolean.TruthTable": Entry(B.TruthTable, lambda: {"values": PM1.copy(), "name": "f"}, {
+        "values": bad("array", valid=PM1, shape_ok=lambda s: len(s) == 1 and _pow2(s[0]), tensors=True),
+        "name": bad("text", allow_none=True)}),
+    "boolean.TruthTable.truth_table": Entry(lambda values: B.TruthTable(values).truth_table(),
+                                            lambda: {"values": PM1.copy()}, {
+        "values": bad("array", valid=PM1, shape_ok=lambda s: len(s) == 1 and _pow2(s[0]))}),
+    "boolean.RandomBoolean": Entry(B.RandomBoolean, lambda: {"n": 3, "seed": 0}, {
+        "n": bad("integer", minimum=0, maximum=24), "seed": bad("seed")}),
+    "boolean.Extended": Entry(B.Extended, lambda: {"base": B.Majority(3), "N": 5}, {
+        "base": bad("values", *[None, np.ones(8), lambda x: x, "majority", B.Majority]),
+        "N": bad("integer", minimum=3)}),
+    "boolean.Extended.fourier": Entry(lambda N: B.extend(B.Majority(3), N).fourier(), lambda: {"N": 5}, {
+        "N": bad("integer", minimum=3, maximum=24)}),
+    "boolean.extend": Entry(B.extend, lambda: {"f": B.Majority(3), "N": 9}, {
+        "f": bad("values", *[None, np.ones(8), lambda x: x, "majority"]), "N": bad("integer", minimum=3)}),
+    # --- networks --------------------------------------------------------------------------------
+    "networks.Sign": Entry(N.Sign, lambda: {}),
+    "networks.Elementwise": Entry(N.Elementwise, lambda: {"fn": torch.tanh}, {"fn": bad("function")}),
+    "networks.make_activation": Entry(N.make_activation, lambda: {"activation": "relu"}, {
+        "activation": bad("choice", 3, None, [torch.relu], allowed=tuple(N.ACTIVATIONS))}),
+    "networks.init_linear": Entry(
+        N.init_linear, lambda: {"layer": nn.Linear(3, 4), "bias_std": 0.5, "init": "gaussian",
+                                "generator": torch.Generator().manual_seed(0)}, {
+            "layer": bad("module", nn.ReLU(), nn.Linear(3, 4, device="meta")),
+            "bias_std": bad("number", minimum=0.0),
+            "init": bad("choice", allowed=N.INITS),
+            "generator": bad("values", *[0, "g", np.random.default_rng(0), torch.manual_seed])}),
+    "networks.fully_connected": Entry(
+        N.fully_connected, lambda: {"n": 3, "widths": [4, 2], "activation": "tanh", "bias_std": 1.0,
+                                    "init": "rademacher", "symmetric": True, "out_features": 1, "seed": 1,
+                                    "dtype": torch.float64}, {
+            "n": bad("integer", minimum=1, huge=[10**12]),
+            "widths": bad("values", *[4, "44", None, [], [4, 0], [4, 2.0], [True], [4, 3], [10**6, 10**6],
+                                     [4, -2], [np.float64(4.0)], {4: 2}]),
+            "activation": bad("choice", 3, None, allowed=tuple(N.ACTIVATIONS)),
+            "bias_std": bad("number", minimum=0.0),
+            "init": bad("choice", allowed=N.INITS),
+            "symmetric": bad("flag"),
+            "out_features": bad("integer", minimum=1, huge=[10**12]),
+            "seed": bad("seed", allow_none=True),
+            "dtype": bad("values", *[torch.int64, torch.bool, torch.complex64, "float32", np.float32, None])}),
+    "networks.symmetrize": Entry(N.symmetrize, lambda: {"model": N.fully_connected(3, [4], seed=0)}, {
+        "model": bad("module", _odd_model(), nn.Sequential(nn.Linear(3, 1)), nn.ReLU())}),
+    "networks.count_edges": Entry(N.count_edges, lambda: {"model": N.fully_connected(3, [4], seed=0)}, {
+        "model": bad("module", meta=False)}),
+    "networks.neuron_outputs": Entry(
+        N.neuron_outputs, lambda: {"model": N.fully_connected(3, [4], seed=0), "x": torch.ones(4, 3)}, {
+            "model": bad("module", N.fully_connected(3, [4], bias_std=0.0, activation=torch.log, seed=0)),
+            "x": bad("tensor_batch", n=3)}),
+    # --- plotting --------------------------------------------------------------------------------
+    "plotting.fit_power_law": Entry(P.fit_power_law, lambda: {"x": XS.copy(), "y": YS.copy()}, {
+        "x": bad("array", valid=XS, shape_ok=lambda s: s == (4,), positive=True),
+        "y": bad("array", valid=YS, shape_ok=lambda s: s == (4,), positive=True)}),
+    "plotting.loglog_fit": Entry(
+        P.loglog_fit, lambda: {"ax": _ax(), "x": XS.copy(), "y": YS.copy(), "label": "y", "predicted_slope": -1.0,
+                               "yerr": 0.1 * YS, "fit": True}, {
+            "ax": bad("axes"),
+            "x": bad("array", valid=XS, shape_ok=lambda s: s == (4,), positive=True),
+            "y": bad("array", valid=YS, shape_ok=lambda s: s == (4,), positive=True),
+            "label": bad("text"),
+            "predicted_slope": bad("number", allow_none=True),
+            "yerr": bad("array", valid=0.1 * YS, shape_ok=lambda s: s in ((4,), (2, 4)), nonneg=True,
+                          allow_none=True),
+            "fit": bad("flag")}),
+    "plotting.label_axes": Entry(P.label_axes, lambda: {"ax": _ax(), "xlabel": "x", "ylabel": "y", "title": "t"}, {
+        "ax": bad("axes"), "xlabel": bad("text"), "ylabel": bad("text"), "title": bad("text", allow_none=True)}),
+}
+
+#: Public callables deliberately not fuzzed, each with its reason.
+EXEMPT = {
+    "networks.Sign.forward": "an activation inside a network: data is validated where it enters "
+                             "(neuron_outputs, the training loops); a check per forward pass would tax every step",
+    "networks.Elementwise.forward": "as Sign.forward (its fn is checked to be callable by the constructor)",
+}
+
+# ------------------------------------------------------------------------------------------------
+# the tests
+# ------------------------------------------------------------------------------------------------
+
+CASES = [(name, arg) for name, entry in API.items() for arg in entry.corrupt]
+_COUNT = {"cases": 0}
+
+
+def _public_callables(module):
+    """Functions and classes defined in ``module`` (no leading underscore), and their public methods."""
+    short = module.__name__.rsplit(".", 1)[-1]
+    names = []
+    for name, obj in vars(module).items():
+        if name.startswith("_") or not callable(obj) or getattr(obj, "__module__", None) != module.__name__:
+            continue
+        names.append(f"{short}.{name}")
+        if inspect.isclass(obj):
+            names += [f"{short}.{name}.{attr}" for attr, member in vars(obj).items()
+                      if not attr.startswith("_") and (inspect.isfunction(member)
+                                                       or isinstance(member, (staticmethod, classmethod)))]
+    return names
+
+
+def _resolve(name):
+    obj = inal_utils
+    for part in name.split("."):
+        obj = getattr(obj, part)
+    return obj
+
+
+def test_every_public_callable_is_in_the_table():
+    import importlib
+
+    required = {n for m in COVERED_MODULES for n in _public_callables(importlib.import_module(f"inal_utils.{m}"))}
+    missing = sorted(required - set(API) - set(EXEMPT))
+    assert not missing, f"public callables without a bad-input entry in tests/test_bad_input.py: {missing}"
+    assert not set(API) & set(EXEMPT)
+    for name in list(API) + list(EXEMPT):  # no stale entries
+        assert name.split(".")[0] in COVERED_MODULES, name
+        assert callable(_resolve(name)), name
+
+
+def test_completeness_check_sees_public_names():
+    """The completeness test can fail: it finds functions, classes and methods, and skips imports."""
+    names = _public_callables(B)
+    assert {"boolean.hypercube", "boolean.Parity", "boolean.BooleanFunction.truth_table"} <= set(names)
+    assert not any(n.endswith((".Iterable", "._check_n")) for n in names)
+
+
+@pytest.mark.parametrize("name", list(API))
+def test_valid_call_succeeds(name):
+    """The table's valid arguments really are valid (so every refusal below is about the corruption)."""
+    entry = API[name]
+    kwargs = entry.valid()
+    assert set(entry.corrupt) <= set(kwargs), "corruptible arguments must have a valid value"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        entry.call(**kwargs)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _report_case_count():
+    yield
+    plt.close(_FIG)
+    print(f"\ntest_bad_input: {_COUNT['cases']} fuzz cases over {len(CASES)} (callable, argument) pairs "
+          f"of {len(API)} callables")
+
+
+@pytest.mark.parametrize("name, arg", CASES, ids=[f"{n}:{a}" for n, a in CASES])
+@settings(max_examples=EXAMPLES)
+@given(data=st.data())
+def test_bad_argument_is_refused(name, arg, data):
+    entry = API[name]
+    kwargs = entry.valid()
+    value = data.draw(entry.corrupt[arg].strategy(), label=arg)
+    kwargs[arg] = value
+    _COUNT["cases"] += 1
+    shown = _checks.describe(value)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # a warning means bad input got into the computation
+            result = entry.call(**kwargs)
+    except (ValueError, TypeError) as err:
+        assert re.search(rf"\b{re.escape(arg)}\b", str(err)), (
+            f"{name}({arg}={shown}) raised {type(err).__name__} without naming {arg!r}: {err}")
+    except Exception as err:  # noqa: BLE001 - anything else is the defect this test exists to find
+        pytest.fail(f"{name}({arg}={shown}) raised {type(err).__name__}: {err}")
+    else:
+        pytest.fail(f"{name}({arg}={shown}) returned {_checks.describe(result)} instead of refusing")
+
+
+# ------------------------------------------------------------------------------------------------
+# _checks, directly
+# ------------------------------------------------------------------------------------------------
+
+
+def test_integer_accepts_numpy_integers_and_refuses_floats_and_bools():
+    assert _checks.integer(np.int8(3), "n") == 3 and type(_checks.integer(np.uint64(3), "n")) is int
+    for value in (2.5, 2.0, True, np.bool_(False), "2", None):
+        with pytest.raises(TypeError, match="n="):
+            _checks.integer(value, "n")
+    with pytest.raises(ValueError, match="n=-1 must be >= 0"):
+        _checks.integer(-1, "n", minimum=0)
+
+
+def test_seed_range_and_none():
+    assert _checks.seed(2**64 - 1) == 2**64 - 1 and _checks.seed(None, allow_none=True) is None
+    with pytest.raises(TypeError, match="seed=None"):
+        _checks.seed(None)
+    with pytest.raises(ValueError, match="seed"):
+        _checks.seed(2**64)
+
+
+def test_number_refuses_nan_inf_complex_and_bounds():
+    assert _checks.number(np.float32(0.5), "lr") == 0.5 and _checks.number(np.array(2.0), "lr") == 2.0
+    assert _checks.number(float("inf"), "lr", allow_inf=True) == math.inf
+    for value, error in ((float("nan"), ValueError), (float("inf"), ValueError), (1j, TypeError),
+                         ("0.5", TypeError), (True, TypeError), (None, TypeError)):
+        with pytest.raises(error, match="lr"):
+            _checks.number(value, "lr")
+    with pytest.raises(ValueError, match="lr=0.0 must be > 0"):
+        _checks.number(0.0, "lr", minimum=0.0, low_open=True)
+    with pytest.raises(ValueError, match="p=1.5 must be <= 1"):
+        _checks.probability(1.5, "p")
+
+
+def test_real_array_messages_name_argument_value_and_rule():
+    with pytest.raises(TypeError, match="X has complex dtype complex128"):
+        _checks.real_array([1j], "X")
+    with pytest.raises(ValueError, match=r"X has 2 non-finite entries \(first at index \(1,\): nan\)"):
+        _checks.real_array([1.0, np.nan, np.inf], "X")
+    with pytest.raises(ValueError, match=r"X has shape \(2, 3\); shape \(…, 2\) is required"):
+        _checks.real_array(np.ones((2, 3)), "X", shape=(None, 2))
+    with pytest.raises(TypeError, match="X has dtype object"):
+        _checks.real_array(np.array([1, None]), "X")
+    with pytest.raises(ValueError, match="X is not a rectangular array"):
+        _checks.real_array([[1.0], [1.0, 2.0]], "X")
+    v = np.ones(3)
+    assert not np.shares_memory(_checks.real_array(v, "v", copy=True), v)
+    assert _checks.real_array(torch.ones(2, dtype=torch.bfloat16), "v").dtype == np.float64
+
+
+def test_device_names_cuda_absence_and_refuses_meta():
+    assert _checks.device("cpu") == torch.device("cpu")
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            _checks.device("cuda")
+    else:
+        with pytest.raises(ValueError, match="CUDA device"):
+            _checks.device(f"cuda:{torch.cuda.device_count()}")
+    with pytest.raises(ValueError, match="meta device holds no data"):
+        _checks.device("meta")
+    with pytest.raises(ValueError, match="not a device name"):
+        _checks.device("gpu0")
+    with pytest.raises(TypeError, match="device=0"):
+        _checks.device(0)
+
+
+def test_function_and_instance_name_the_expected_kind():
+    with pytest.raises(TypeError, match="activation=3 must be a function of a tensor"):
+        _checks.function(3, "activation", "a function of a tensor")
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        _checks.instance(lambda: 0, "model", nn.Module, "a torch.nn.Module")
+
+
+def test_require_memory_names_the_request_and_the_alternative(monkeypatch):
+    assert _checks.require_memory(2**20, "x", "y") == 2**20
+    with pytest.raises(ValueError, match=r"table\(n=40\) needs about 1.02e\+03 GiB.*Use a smaller degree"):
+        _checks.require_memory(2**40 * 1, "table(n=40)", "Use a smaller degree.")
+    monkeypatch.setattr(_checks, "MEMORY_BUDGET_BYTES", 10)
+    with pytest.raises(ValueError, match="more than the 9.31e-09 GiB allowed"):
+        _checks.require_memory(11, "x", "y")
+
+
+# ------------------------------------------------------------------------------------------------
+# regressions: plotting (each returned a number, or raised something else, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_fit_power_law_needs_two_distinct_x():
+    """All x equal gave an arbitrary slope (0.5) with only a RankWarning."""
+    with pytest.raises(ValueError, match="x takes 1 distinct value"):
+        P.fit_power_law([2.0, 2.0], [1.0, 4.0])
+
+
+@pytest.mark.parametrize("y", [[np.nan, np.inf, np.nan, 0.5], [1.0, 2.0, np.inf, 4.0]])
+def test_fit_power_law_refuses_non_finite(y):
+    """NaN y gave (nan, nan)."""
+    with pytest.raises(ValueError, match="y has .* non-finite"):
+        P.fit_power_law([1.0, 2.0, 4.0, 8.0], y)
+
+
+def test_fit_power_law_refuses_complex():
+    """Complex x was reduced to its real part."""
+    with pytest.raises(TypeError, match="x has complex dtype"):
+        P.fit_power_law(np.array([1.0, 2.0, 4.0]) + 0.5j, [1.0, 2.0, 3.0])
+
+
+def test_loglog_fit_refuses_wrong_axes_and_invisible_points():
+    """A non-Axes failed with AttributeError; y <= 0 vanished from the log axis with fit=False."""
+    with pytest.raises(TypeError, match="ax must be a matplotlib Axes"):
+        P.loglog_fit(plt, XS, YS, label="y")
+    with pytest.raises(ValueError, match="y has 1 entries <= 0"):
+        P.loglog_fit(_ax(), XS, [1.0, 0.0, 2.0, 3.0], label="y", fit=False)
+    with pytest.raises(ValueError, match="yerr has negative entries"):
+        P.loglog_fit(_ax(), XS, YS, yerr=-YS, label="y")
