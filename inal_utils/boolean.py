@@ -313,7 +313,8 @@ class BooleanFunction:
         """
         is_torch = isinstance(x, torch.Tensor)
         arr = C.pm1_points(x, "x", self.n)
-        out = self._evaluate_rows(arr.reshape(-1, self.n)).reshape(arr.shape[:-1])
+        rows = arr.reshape(int(np.prod(arr.shape[:-1], dtype=np.int64)), self.n)  # (-1, 0) is ambiguous
+        out = self._evaluate_rows(rows).reshape(arr.shape[:-1])
         return torch.as_tensor(out, device=x.device) if is_torch else out
 
     def truth_table(self):

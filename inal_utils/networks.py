@@ -225,9 +225,12 @@ def neuron_outputs(model, x):
         raise ValueError(f"x has shape {tuple(x.shape)}; a batch of shape (batch, n) with batch >= 1 is "
                          "required (use x[None] for one point)")
     param = next(model.parameters(), None)
-    if param is not None and (x.dtype != param.dtype or x.device != param.device):
-        raise TypeError(f"x has dtype {x.dtype} on {x.device} but the model's parameters have dtype "
-                        f"{param.dtype} on {param.device}; convert x with x.to(dtype, device)")
+    if param is not None and x.dtype != param.dtype:
+        raise TypeError(f"x has dtype {x.dtype} but the model's parameters have dtype {param.dtype}; "
+                        f"convert x with x.to({param.dtype})")
+    if param is not None and x.device != param.device:
+        raise ValueError(f"x is on {x.device} but the model's parameters are on {param.device}; "
+                         f"move x with x.to('{param.device}')")
     first = next((m for m in model.modules() if isinstance(m, nn.Linear)), None)
     if first is not None and x.shape[1] != first.in_features:
         raise ValueError(f"x has {x.shape[1]} columns but the model's first layer takes "

@@ -71,10 +71,13 @@ def loglog_fit(ax, x, y, *, label, predicted_slope=None, yerr=None, fit=True, **
         slope, c = fit_power_law(x, y)
         text += f" (fit {slope:+.2f}"
         text += f", theory {predicted_slope:+.2f})" if predicted_slope is not None else ")"
-    if yerr is None:
-        line, = ax.plot(x, y, "o-", label=text, **kw)
-    else:
-        line = ax.errorbar(x, y, yerr=yerr, fmt="o-", label=text, capsize=2, **kw).lines[0]
+    try:
+        if yerr is None:
+            line, = ax.plot(x, y, "o-", label=text, **kw)
+        else:
+            line = ax.errorbar(x, y, yerr=yerr, fmt="o-", label=text, capsize=2, **kw).lines[0]
+    except AttributeError as err:  # matplotlib's answer to an unknown keyword
+        raise TypeError(f"a keyword in {sorted(kw)} is not a matplotlib line property: {err}") from None
     if fit:
         ax.plot(x, c * x**slope, ":", color=line.get_color(), alpha=0.7)
     ax.set_xscale("log")

@@ -577,3 +577,15 @@ def test_loglog_fit_refuses_wrong_axes_and_invisible_points():
         P.loglog_fit(_ax(), XS, [1.0, 0.0, 2.0, 3.0], label="y", fit=False)
     with pytest.raises(ValueError, match="yerr has negative entries"):
         P.loglog_fit(_ax(), XS, YS, yerr=-YS, label="y")
+
+
+def test_loglog_fit_unknown_keyword_is_a_type_error():
+    """matplotlib answers an unknown line property with AttributeError."""
+    with pytest.raises(TypeError, match="colour"):
+        P.loglog_fit(_ax(), XS, YS, label="y", colour="red")
+    assert P.loglog_fit(_ax(), XS, YS, label="y", color="red", ms=3) == pytest.approx(-1.0, abs=1e-12)
+
+
+def test_boolean_function_of_zero_inputs_on_a_batch():
+    """A guard: n = 0, a batch of shape (5, 0) is five points of the one-point cube (reshape(-1, 0) is ambiguous)."""
+    np.testing.assert_array_equal(B.Parity(0, [])(np.ones((5, 0))), np.ones(5))
