@@ -195,6 +195,8 @@ def walsh_hadamard(values, axis=-1):
         raise ValueError("values must have at least one axis of length 2**n")
     axis = _check_axis(axis, t.ndim)
     _log2_length(t.shape[axis])
+    C.require_memory(3 * t.numel() * t.element_size(), f"walsh_hadamard(values of shape {tuple(t.shape)})",
+                     "Transform fewer functions at a time (split the batch axes).")  # two work buffers + output
     moved = torch.movedim(t, axis, -1)
     shape = moved.shape
     out = _fwht_rows(moved.reshape(-1, shape[-1]).contiguous()).reshape(shape)
@@ -214,7 +216,9 @@ def fourier_coefficients(values):
 
 def subset_sizes(n):
     """``|S|`` for every bitmask ``S < 2**n`` (read-only int8 array; ``n <= 30``)."""
-    return _subset_sizes(_check_n(n, limit=30))
+    n = _check_n(n, limit=30)
+    C.require_memory(2**n, f"subset_sizes(n={n})", "Use a smaller n.")
+    return _subset_sizes(n)
 
 
 @functools.lru_cache(maxsize=8)
@@ -244,6 +248,8 @@ def degree_weights(coefficients):
     if c.ndim == 0:
         raise ValueError("coefficients must have a last axis of length 2**n")
     n = _log2_length(c.shape[-1], "coefficients")
+    C.require_memory(16 * c.size + 9 * 2**n, f"degree_weights(coefficients of shape {c.shape})",
+                     "Process fewer functions at a time.")  # squares, their reordering, the degree order
     order, starts = _degree_order(n)
     sq = np.square(c)[..., order]
     return np.add.reduceat(sq, starts, axis=-1)
@@ -512,6 +518,7 @@ class RandomBoolean(TruthTable):
     def __init__(self, n, seed=0):
         n = _check_n(n)
         seed = C.seed(seed)
+        C.require_memory(24 * 2**n, f"RandomBoolean(n={n})", _SAMPLE_HINT)
         values = 1.0 - 2.0 * np.random.default_rng(seed).integers(0, 2, size=2**n)
         super().__init__(values, name="random")
         self.seed = seed

@@ -880,3 +880,16 @@ def test_random_inputs_chunks_draw_the_same_stream(monkeypatch):
     want = (1 - 2 * np.random.default_rng(11).integers(0, 2, size=(37, 5))).astype(np.int8)
     monkeypatch.setattr(B, "_CHUNK_ROWS", 1)  # blocks of 16 // 5 = 3 rows
     np.testing.assert_array_equal(B.random_inputs(5, 37, seed=11), want)
+
+
+def test_tables_and_transforms_refuse_above_the_memory_budget(monkeypatch):
+    from inal_utils import _checks
+
+    monkeypatch.setattr(_checks, "MEMORY_BUDGET_BYTES", 2**12)
+    for call, what in [(lambda: B.walsh_hadamard(np.ones(2**10)), "walsh_hadamard"),
+                       (lambda: B.degree_weights(np.ones(2**10)), "degree_weights"),
+                       (lambda: B.subset_sizes(13), "subset_sizes"),
+                       (lambda: B.RandomBoolean(10), "RandomBoolean")]:
+        with pytest.raises(ValueError, match=rf"{what}\(.*MEMORY_BUDGET_BYTES"):
+            call()
+    assert B.walsh_hadamard(np.ones(8))[0] == 8.0  # small requests still fit
