@@ -96,7 +96,8 @@ def unique_scripts(app, pagename, templatename, context, doctree):
         return
     seen, kept = set(), []
     for js in scripts:
-        key = (str(js.filename), tuple(sorted((k, str(v)) for k, v in js.attributes.items())))
+        # an inline script's filename is None when registered before the builder exists, '' after
+        key = (str(js.filename or ""), tuple(sorted((k, str(v)) for k, v in js.attributes.items())))
         if key not in seen:
             seen.add(key)
             kept.append(js)

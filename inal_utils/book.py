@@ -77,13 +77,43 @@ def as_builtin(value):
     return value
 
 
+FIGURE_DPI = 100  # a 7.5 in figure is 750 px: the book's text column shows it at (nearly) full size
+
+
+def figure_png(fig, dpi=FIGURE_DPI):
+    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _as_displayable(value):
+    """A Matplotlib figure becomes a PNG image, whatever the backend; anything else goes to :func:`as_builtin`."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        Figure = ()
+    if isinstance(value, Figure):
+        from IPython.display import Image
+
+        return Image(data=figure_png(value), format="png")
+    return as_builtin(value)
+
+
 def glue(name, value, display=False):
-    """``myst_nb.glue`` for numbers: converts to a Python float/int first (NumPy 2 safe); returns None.
+    """``myst_nb.glue`` for numbers and figures; returns None.
+
+    Numbers are converted to a Python float/int first (NumPy 2 safe). A Matplotlib figure is glued as
+    a PNG image rendered here, at :data:`FIGURE_DPI`, so it appears in the book even when the kernel
+    runs a non-interactive backend (``MPLBACKEND=Agg``, as in CI), which would otherwise glue only the
+    text ``<Figure size ...>``. Show it with ``{glue:figure}`` and a ``:name:`` so it is numbered.
 
     Where myst-nb is not installed (a chapter opened in Colab), there is no book to glue into: the
     value is converted (so bad values still raise) and, with ``display=True``, shown; nothing else.
     """
-    value = as_builtin(value)
+    value = _as_displayable(value)
     try:
         from myst_nb import glue as _glue
     except ImportError:

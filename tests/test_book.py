@@ -306,3 +306,26 @@ def test_glue_without_myst_nb_is_a_quiet_no_op(monkeypatch):
     assert book.glue("ch0_x", np.float64(0.5)) is None
     with pytest.raises(ValueError, match="scalar"):
         book.glue("ch0_y", np.ones(3))
+
+
+def test_glue_turns_a_figure_into_a_png_whatever_the_backend(monkeypatch):
+    """Under MPLBACKEND=Agg IPython has no PNG formatter for figures; glue must still publish an image."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    import myst_nb.ext.glue as mg
+
+    published = []
+    monkeypatch.setattr(mg, "ipy_display", lambda data, raw, metadata: published.append(data))
+    fig, ax = plt.subplots(figsize=(5, 2))
+    ax.plot([0, 1], [0, 1])
+    book.glue("ch0_fig", fig, display=False)
+    plt.close(fig)
+    (data,) = published
+    png = next(v for k, v in data.items() if k.endswith("image/png"))
+    import base64
+    raw = base64.b64decode(png) if isinstance(png, str) else png
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(raw[16:20], "big")
+    assert 400 <= width <= 5 * book.FIGURE_DPI  # 5 in at FIGURE_DPI, less the tight crop
