@@ -8,7 +8,7 @@ stumble on:
   unrendered MyST role (``{glue:text}``, ``{cite}``) is left in the text;
 - the browser console shows no error, and no request leaves the loopback host;
 - every figure is a numbered ``<figure>`` with a caption and a meaningful alt text, no plot is shown as a
-  bare cell output, and no figure image is shrunk below 70 % of its own width at 1400 px (text drawn at
+  bare cell output or as its text repr (``<Figure size ...>``), and no figure image is shrunk below 70 % of its own width at 1400 px (text drawn at
   9 pt or more then stays at least 9 px on screen);
 - every claims table carries its legend, says which rows are asserted and which recorded, and keeps its
   outcome column on screen at 400 px;
@@ -219,7 +219,10 @@ const claims = [...main.querySelectorAll('table.claims-table')].map(t => {
 });
 return {column: col.width, viewport: window.innerWidth,
         untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80)),
-        nmath: maths.length, text: visibleText(main), figures, bareImages, tables, claims};
+        nmath: maths.length, text: visibleText(main), figures, bareImages, tables, claims,
+        reprs: [...main.querySelectorAll('.cell_output, .output')].map(o => o.innerText)
+                 .filter(t => /<(Figure size|matplotlib\.|Axes:)|^Text\(|at 0x[0-9a-f]{6,}>/.test(t))
+                 .map(t => t.trim().slice(0, 60))};
 """
 
 
@@ -258,6 +261,8 @@ def test_page_at_desktop_width(page, server, wide):
         if fig["natural"] and fig["shown"] < MIN_FIGURE_SCALE * fig["natural"]:
             problems.append(f"{name} is shown at {fig['shown']:.0f} px of its {fig['natural']} px "
                             f"(text shrinks below {MIN_FIGURE_SCALE:.0%}): use at most two panels a row")
+    if f["reprs"]:
+        problems.append(f"object reprs shown instead of content (a figure under a non-inline backend?): {f['reprs'][:3]}")
     if f["bareImages"]:
         problems.append(f"{len(f['bareImages'])} plot(s) shown as bare cell output without a caption "
                         "(glue the figure and show it with {glue:figure} and :name:)")
