@@ -7,6 +7,8 @@ stumble on:
 - every math element is typeset by MathJax, and no raw TeX (``\\frac``, ``$...$``, ``^{...}``) or
   unrendered MyST role (``{glue:text}``, ``{cite}``) is left in the text;
 - the browser console shows no error, and no request leaves the loopback host;
+- no link or button leads to a repository or launcher (GitHub, Binder, Colab) other than the one set in
+  ``_config.yml`` (none while it is empty);
 - every figure is a numbered ``<figure>`` with a caption and a meaningful alt text, no plot is shown as a
   bare cell output or as its text repr (``<Figure size ...>``), and no figure image is shrunk below 70 % of its own width at 1400 px (text drawn at
   9 pt or more then stays at least 9 px on screen);
@@ -47,6 +49,14 @@ RAW_MARKUP = re.compile(
     r"|\{(?:glue(?::\w+)?|cite(?::\w+)?|numref|ref|term|eq|doc|prf:\w+)\}`"
 )
 MIN_FIGURE_SCALE = 0.7
+
+
+def repository_url():
+    """``repository.url`` of ``_config.yml``: the only repository the book may link to (empty: none)."""
+    import yaml
+
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    return (config.get("repository") or {}).get("url") or ""
 
 
 def chromium_paths():
@@ -199,6 +209,8 @@ const figures = [...main.querySelectorAll('figure')].map(f => {
 });
 const bareImages = [...main.querySelectorAll('.cell_output img, .output img')]
   .filter(img => !img.closest('figure')).map(img => (img.getAttribute('src') || '').slice(0, 60));
+const repoLinks = [...document.querySelectorAll('a[href]')].map(a => a.href)
+  .filter(h => /^https?:\/\/(www\.)?(github\.com|gitlab\.com|mybinder\.org|colab\.research\.google\.com)\//.test(h));
 const tables = [...main.querySelectorAll('table')].map(t => ({
   cls: t.className, width: Math.max(t.scrollWidth, t.getBoundingClientRect().width),
   head: [...t.querySelectorAll('th')].map(th => th.innerText.trim()).slice(0, 4).join(' | ')}));
@@ -219,7 +231,7 @@ const claims = [...main.querySelectorAll('table.claims-table')].map(t => {
 });
 return {column: col.width, viewport: window.innerWidth,
         untypeset: maths.filter(m => !m.querySelector('mjx-container')).map(m => m.textContent.slice(0, 80)),
-        nmath: maths.length, text: visibleText(main), figures, bareImages, tables, claims,
+        nmath: maths.length, text: visibleText(main), figures, bareImages, tables, claims, repoLinks,
         reprs: [...main.querySelectorAll('.cell_output, .output')].map(o => o.innerText)
                  .filter(t => /<(Figure size|matplotlib\.|Axes:)|^Text\(|at 0x[0-9a-f]{6,}>/.test(t))
                  .map(t => t.trim().slice(0, 60))};
@@ -261,6 +273,11 @@ def test_page_at_desktop_width(page, server, wide):
         if fig["natural"] and fig["shown"] < MIN_FIGURE_SCALE * fig["natural"]:
             problems.append(f"{name} is shown at {fig['shown']:.0f} px of its {fig['natural']} px "
                             f"(text shrinks below {MIN_FIGURE_SCALE:.0%}): use at most two panels a row")
+    allowed = repository_url()
+    dead = [h for h in f["repoLinks"] if not allowed or allowed.rstrip("/") not in h]
+    if dead:
+        problems.append(f"links or buttons to a repository or launcher other than _config.yml's repository.url "
+                        f"({allowed!r}): {dead[:3]}")
     if f["reprs"]:
         problems.append(f"object reprs shown instead of content (a figure under a non-inline backend?): {f['reprs'][:3]}")
     if f["bareImages"]:
