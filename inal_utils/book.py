@@ -77,36 +77,124 @@ def as_builtin(value):
     return value
 
 
-def glue(name, value, display=False):
-    """``myst_nb.glue`` for numbers: converts to a Python float/int first (NumPy 2 safe); returns None."""
-    from myst_nb import glue as _glue
+FIGURE_DPI = 100  # a 7.5 in figure is 750 px: the book's text column shows it at (nearly) full size
 
-    _glue(name, as_builtin(value), display=display)
+
+def figure_png(fig, dpi=FIGURE_DPI):
+    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch)."""
+    import io
+
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
+    return buffer.getvalue()
+
+
+def _as_displayable(value):
+    """A Matplotlib figure becomes a PNG image, whatever the backend; anything else goes to :func:`as_builtin`."""
+    try:
+        from matplotlib.figure import Figure
+    except ImportError:  # pragma: no cover - matplotlib is a dependency
+        Figure = ()
+    if isinstance(value, Figure):
+        from IPython.display import Image
+
+        return Image(data=figure_png(value), format="png")
+    return as_builtin(value)
+
+
+def glue(name, value, display=False):
+    """``myst_nb.glue`` for numbers and figures; returns None.
+
+    Numbers are converted to a Python float/int first (NumPy 2 safe). A Matplotlib figure is glued as
+    a PNG image rendered here, at :data:`FIGURE_DPI`, so it appears in the book even when the kernel
+    runs a non-interactive backend (``MPLBACKEND=Agg``, as in CI), which would otherwise glue only the
+    text ``<Figure size ...>``. Show it with ``{glue:figure}`` and a ``:name:`` so it is numbered.
+
+    Where myst-nb is not installed (a chapter opened in Colab), there is no book to glue into: the
+    value is converted (so bad values still raise) and, with ``display=True``, shown; nothing else.
+    """
+    value = _as_displayable(value)
+    try:
+        from myst_nb import glue as _glue
+    except ImportError:
+        if display:
+            from IPython.display import display as _display
+
+            _display(value)
+        return None
+    _glue(name, value, display=display)
+
+
+class Math:
+    """Inline TeX for a table header or cell: ``Table([Math(r"W^{=1}[f]")], ...)``.
+
+    In HTML it becomes ``<span class="math notranslate nohighlight">\\(...\\)</span>``, the markup
+    Sphinx gives inline math, which the book's MathJax typesets inside notebook outputs too (MathJax
+    only processes elements of class ``math`` there). As text (``repr``, a terminal) it is ``$...$``.
+    """
+
+    __slots__ = ("tex",)
+
+    def __init__(self, tex):
+        if not isinstance(tex, str) or not tex.strip():
+            raise ValueError(f"tex={tex!r} must be a non-empty TeX string")
+        self.tex = tex
+
+    def __str__(self):
+        return f"${self.tex}$"
+
+    def __repr__(self):
+        return f"Math({self.tex!r})"
+
+    def __eq__(self, other):
+        return isinstance(other, Math) and other.tex == self.tex
+
+    def __hash__(self):
+        return hash(("Math", self.tex))
+
+    def html(self):
+        return f'<span class="math notranslate nohighlight">\\({html.escape(self.tex, quote=False)}\\)</span>'
 
 
 def _format_cell(value, floatfmt):
+    if isinstance(value, Math):
+        return str(value)
     value = as_builtin(value)
     if isinstance(value, float):
         return format(value, floatfmt)
     return str(value)
 
 
+def _cell_html(value, floatfmt):
+    if isinstance(value, Math):
+        return value.html()
+    return html.escape(_format_cell(value, floatfmt))
+
+
 def html_table(headers, rows, *, floatfmt=".3g", css_class="data-table"):
-    """An HTML table (escaped) from ``headers`` and ``rows``; floats are formatted with ``floatfmt``."""
-    headers = [str(h) for h in headers]
+    """An HTML table (escaped) from ``headers`` and ``rows``; floats are formatted with ``floatfmt``.
+
+    A header or cell given as :class:`Math` is typeset by MathJax; everything else is escaped text.
+    """
+    headers = [h if isinstance(h, Math) else str(h) for h in headers]
     rows = [list(r) for r in rows]
     if any(len(r) != len(headers) for r in rows):
         raise ValueError(f"every row must have {len(headers)} cells, one per header")
-    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    head = "".join(f"<th>{_cell_html(h, floatfmt)}</th>" for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_format_cell(c, floatfmt))}</td>" for c in r) + "</tr>"
+        "<tr>" + "".join(f"<td>{_cell_html(c, floatfmt)}</td>" for c in r) + "</tr>"
         for r in rows
     )
     return f'<table class="{css_class}"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
 
 
 class Table:
-    """A small table that renders as HTML in notebooks and the book (``Table(headers, rows)``)."""
+    """A small table that renders as HTML in notebooks and the book (``Table(headers, rows)``).
+
+    Headers and cells may be :class:`Math` for typeset formulas (``Math(r"W^{\\le 1}")``). Keep a
+    table to six or seven short columns so it fits the text column; the book's stylesheet lets a
+    wider one scroll sideways inside its own box rather than overflow the page.
+    """
 
     def __init__(self, headers, rows, *, floatfmt=".3g"):
         self.headers, self.rows, self.floatfmt = list(headers), [list(r) for r in rows], floatfmt

@@ -264,3 +264,68 @@ def test_check_at_rejects_unknown_scale():
         book.check_at("huge", True, "x")
     with pytest.raises(ValueError, match="scale='full'"):
         book.check_at("quick", True, "x", at="full")
+
+
+# ------------------------------------------------------------------------------------------------
+# Math in tables
+# ------------------------------------------------------------------------------------------------
+
+
+def test_math_cells_render_as_sphinx_inline_math():
+    t = book.Table(["f", book.Math(r"W^{\le 1}")], [[book.Math(r"\chi_{\{0\}}"), 0.5], ["a<b", book.Math("x<y")]])
+    out = t._repr_html_()
+    assert '<th><span class="math notranslate nohighlight">\\(W^{\\le 1}\\)</span></th>' in out
+    assert '<td><span class="math notranslate nohighlight">\\(\\chi_{\\{0\\}}\\)</span></td>' in out
+    assert "\\(x&lt;y\\)" in out and "<td>a&lt;b</td>" in out  # TeX is escaped like any text
+    assert out.count('class="math') == 3
+    assert "$W^{\\le 1}$" in repr(t) and "$x<y$" in repr(t)
+
+
+def test_plain_strings_are_never_math():
+    out = book.Table(["$x$", r"\(y\)"], [["W^{=0}", 1]])._repr_html_()
+    assert 'class="math' not in out and "<th>$x$</th>" in out
+
+
+@pytest.mark.parametrize("bad", ["", "  ", None, 3])
+def test_math_rejects_empty_or_non_string(bad):
+    with pytest.raises(ValueError, match="tex="):
+        book.Math(bad)
+
+
+def test_math_equality_and_repr():
+    assert book.Math("x") == book.Math("x") and book.Math("x") != book.Math("y") and book.Math("x") != "x"
+    assert len({book.Math("x"), book.Math("x")}) == 1
+    assert repr(book.Math("x")) == "Math('x')" and str(book.Math("x")) == "$x$"
+
+
+def test_glue_without_myst_nb_is_a_quiet_no_op(monkeypatch):
+    """In Colab myst-nb is absent: glue must not fail, but bad values must still raise."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "myst_nb", None)
+    assert book.glue("ch0_x", np.float64(0.5)) is None
+    with pytest.raises(ValueError, match="scalar"):
+        book.glue("ch0_y", np.ones(3))
+
+
+def test_glue_turns_a_figure_into_a_png_whatever_the_backend(monkeypatch):
+    """Under MPLBACKEND=Agg IPython has no PNG formatter for figures; glue must still publish an image."""
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    import matplotlib.pyplot as plt
+    import myst_nb.ext.glue as mg
+
+    published = []
+    monkeypatch.setattr(mg, "ipy_display", lambda data, raw, metadata: published.append(data))
+    fig, ax = plt.subplots(figsize=(5, 2))
+    ax.plot([0, 1], [0, 1])
+    book.glue("ch0_fig", fig, display=False)
+    plt.close(fig)
+    (data,) = published
+    png = next(v for k, v in data.items() if k.endswith("image/png"))
+    import base64
+    raw = base64.b64decode(png) if isinstance(png, str) else png
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n"
+    width = int.from_bytes(raw[16:20], "big")
+    assert 400 <= width <= 5 * book.FIGURE_DPI  # 5 in at FIGURE_DPI, less the tight crop

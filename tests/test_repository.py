@@ -6,6 +6,7 @@ so a new chapter is covered as soon as its file exists.
 
 import ast
 import re
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 # folders that are not pages of the book
 NOT_PAGES = {".venv", "_build", ".git", "benchmarks", "tests", ".hypothesis", ".pytest_cache", ".ci",
-             ".ipynb_checkpoints", "inal_utils", "inal_utils.egg-info"}
+             ".ipynb_checkpoints", "inal_utils", "inal_utils.egg-info", "_ext", "_static", ".github"}
 PAGE_SUFFIXES = (".md", ".ipynb")
 
 chapter_param = pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
@@ -231,10 +232,146 @@ def _calls(tree):
 
 @chapter_param
 def test_setup_cell_seeds_and_creates_claims(path):
-    setup = code_cells(read(path))[1]
+    setup = code_cells(read(path))[2]
     names = {name for _, name in _calls(parse_code(setup.source))}
-    assert "seed_everything" in names, f"{path.name}: the cell after the parameters must call seed_everything"
-    assert "ClaimsTable" in names, f"{path.name}: the cell after the parameters must create claims = ClaimsTable()"
+    assert "seed_everything" in names, f"{path.name}: the cell after the install cell must call seed_everything"
+    assert "ClaimsTable" in names, f"{path.name}: the cell after the install cell must create claims = ClaimsTable()"
+
+
+# ------------------------------------------------------------------------------------------------
+# the install cell (Colab, a downloaded chapter) and the repository URL
+# ------------------------------------------------------------------------------------------------
+
+
+def config():
+    return yaml.safe_load((ROOT / "_config.yml").read_text())
+
+
+def repository_url_of_config():
+    return (config().get("repository") or {}).get("url") or ""
+
+
+def install_cell(nb):
+    return code_cells(nb)[1]
+
+
+def install_cell_url(source):
+    """The string assigned to ``REPOSITORY_URL`` in an install cell (None when there is no such line)."""
+    for node in parse_code(source).body:
+        if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["REPOSITORY_URL"]:
+            if isinstance(node.value, ast.Constant) and isinstance(node.value.value, str):
+                return node.value.value
+    return None
+
+
+def run_install_cell(source, monkeypatch, url=None):
+    """Execute an install cell as if ``inal_utils`` were missing; return the pip commands it would run."""
+    import subprocess
+
+    if url is not None:
+        source = re.sub(r'^REPOSITORY_URL = .*$', f"REPOSITORY_URL = {url!r}", source, flags=re.M)
+    commands = []
+    monkeypatch.setitem(sys.modules, "inal_utils", None)  # `import inal_utils` now raises ModuleNotFoundError
+    monkeypatch.setattr(subprocess, "check_call", lambda cmd, *a, **k: commands.append(cmd) or 0)
+    exec(compile(source, "<install cell>", "exec"), {})
+    return commands
+
+
+@chapter_param
+def test_install_cell_follows_the_parameters(path):
+    nb = read(path)
+    cell = install_cell(nb)
+    assert "remove-cell" in tags(cell), f"{path.name}: the install cell (2nd code cell) must be tagged remove-cell"
+    url = install_cell_url(cell.source)
+    assert url is not None, (
+        f"{path.name}: the 2nd code cell must be the install cell, with REPOSITORY_URL = \"...\" "
+        "(copy it from chapter 1)"
+    )
+    assert url == repository_url_of_config(), (
+        f"{path.name}: install cell installs from {url!r} but _config.yml's repository.url is "
+        f"{repository_url_of_config()!r}; keep them the same"
+    )
+
+
+@chapter_param
+def test_install_cell_is_the_same_in_every_chapter(path):
+    reference = install_cell(read(CHAPTERS[0])).source
+    assert install_cell(read(path)).source == reference, (
+        f"{path.name}: the install cell differs from {CHAPTERS[0].name}'s; copy it verbatim"
+    )
+
+
+def test_install_cell_behaviour(monkeypatch):
+    source = install_cell(read(CHAPTERS[0])).source
+    with monkeypatch.context() as m:  # inal_utils present: does nothing
+        commands = []
+        import subprocess
+        m.setattr(subprocess, "check_call", lambda cmd, *a, **k: commands.append(cmd) or 0)
+        exec(compile(source, "<install cell>", "exec"), {})
+        assert commands == []
+    with monkeypatch.context() as m:  # missing, no repository: a clear error saying how to install locally
+        with pytest.raises(ModuleNotFoundError, match=r"inal_utils.*pip install -r requirements\.txt"):
+            run_install_cell(source, m, url="")
+    with monkeypatch.context() as m:  # missing, repository set: pip installs from that URL
+        commands = run_install_cell(source, m, url="https://example.org/owner/book")
+        assert len(commands) == 1 and commands[0][1:4] == ["-m", "pip", "install"]
+        assert commands[0][-1] == "inal_utils @ git+https://example.org/owner/book"
+
+
+def test_buttons_only_with_a_repository():
+    """The URL lives in _config.yml only; repository and launch buttons are switched on by _ext/inal_book."""
+    cfg = config()
+    assert "url" in (cfg.get("repository") or {}), "_config.yml must set repository.url (empty while unpublished)"
+    html = cfg.get("html") or {}
+    assert html.get("use_download_button") is True
+    assert not html.get("use_repository_button") and not html.get("use_issues_button"), (
+        "leave use_repository_button/use_issues_button false: _ext/inal_book.py turns them on when the URL is set"
+    )
+    assert (cfg["sphinx"].get("local_extensions") or {}).get("inal_book") == "_ext"
+    others = {str(p.relative_to(ROOT)) for p in ROOT.rglob("*") if p.is_file()
+              and not set(p.relative_to(ROOT).parts) & {".venv", "_build", ".git", ".hypothesis", ".pytest_cache"}
+              and p.suffix in (".md", ".yml", ".yaml", ".py", ".toml", ".ipynb", ".txt", ".cfg")
+              and re.search(r"github\.com/(?!executablebooks)[\w-]+/[\w-]+", p.read_text(errors="ignore"))}
+    assert not others - {"_config.yml"}, f"a repository URL is written outside _config.yml: {sorted(others)}"
+
+
+def _ext_module():
+    import importlib
+
+    sys.path.insert(0, str(ROOT / "_ext"))
+    try:
+        return importlib.import_module("inal_book")
+    finally:
+        sys.path.remove(str(ROOT / "_ext"))
+
+
+@pytest.mark.parametrize("url,shown", [("", False), ("https://github.com/executablebooks/jupyter-book", False),
+                                       ("https://example.org/owner/book", True)])
+def test_extension_shows_buttons_only_with_a_url(url, shown):
+    from types import SimpleNamespace
+
+    ext = _ext_module()
+    options = {"repository_url": url, "use_repository_button": True, "use_issues_button": True,
+               "launch_buttons": {"binderhub_url": "https://mybinder.org", "colab_url": "https://colab.x", "thebe": True}}
+    ext.configure_buttons(None, SimpleNamespace(html_theme_options=options))
+    assert options["use_repository_button"] is shown and options["use_issues_button"] is shown
+    assert bool(options["launch_buttons"]["colab_url"]) is shown and bool(options["launch_buttons"]["binderhub_url"]) is shown
+    assert options["repository_url"] == (url if shown else "")
+
+
+def test_bibliography_labels_are_author_year():
+    from pybtex.database import parse_file
+
+    ext = _ext_module()
+    entries = parse_file(str(ROOT / "references.bib")).entries
+    labels = dict(zip(entries.keys(), ext.AuthorYearLabelStyle().format_labels(entries.values())))
+    assert labels["abbe2022initial"] == "Abbe et al. 2022"
+    assert labels["odonnell2014analysis"] == "O'Donnell 2014"
+    assert labels["cho2009kernel"] == "Cho and Saul 2009"
+    assert len(set(labels.values())) == len(labels), "two bibliography entries share a label"
+    assert not any(re.search(r"[{}\\]", v) for v in labels.values()), labels
+    cfg = config()["sphinx"]["config"]
+    assert cfg["bibtex_default_style"] == "inal_author_year" and cfg["bibtex_reference_style"] == "author_year"
 
 
 @chapter_param
@@ -357,3 +494,200 @@ def test_no_markdown_output_tables(path):
     # myst-nb renders text/markdown outputs as CommonMark, which has no tables: use inal_utils.book.Table.
     offenders = [i for i, c in enumerate(code_cells(read(path))) if "Markdown(" in c.source]
     assert not offenders, f"{path.name}: code cells {offenders} display Markdown; use book.Table for tables"
+
+
+# ------------------------------------------------------------------------------------------------
+# teaching material: goals and run time, summary, exercises, numbered figures
+# ------------------------------------------------------------------------------------------------
+
+DIRECTIVE_RE = re.compile(r"^\s*(`{3,}|:{3,})\{([\w:-]+)\}\s*(.*)$")
+
+
+def directives(nb):
+    """(cell index, name, argument, option lines) of every MyST directive opened in a markdown cell."""
+    found = []
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "markdown":
+            continue
+        lines = cell.source.splitlines()
+        for j, line in enumerate(lines):
+            m = DIRECTIVE_RE.match(line)
+            if m:
+                options = []
+                for follow in lines[j + 1:]:
+                    if not re.match(r"^\s*:[\w-]+:", follow):
+                        break
+                    options.append(follow.strip())
+                found.append((i, m.group(2), m.group(3).strip(), options))
+    return found
+
+
+@chapter_param
+def test_chapter_opens_with_goals_and_run_time(path):
+    nb = read(path)
+    first = nb.cells[0].source
+    key = f"ch{chapter_number(path)}_seconds"
+    assert re.search(r"\{glue:text\}`" + key + r"(:[^`]*)?`", first), (
+        f"{path.name}: the first cell must state the quick-scale run time with {{glue:text}}`{key}:.0f`"
+    )
+    assert len(re.findall(r"\w+", first)) >= 60, f"{path.name}: the first cell must say what the chapter shows and assumes"
+    glued = "".join(c.source for c in code_cells(nb))
+    assert re.search(r"glue\(\s*[\"']" + key + r"[\"']\s*,\s*time\.perf_counter\(\)", glued), (
+        f"{path.name}: glue {key!r} with the measured time.perf_counter() difference"
+    )
+
+
+@chapter_param
+def test_summary_then_exercises_then_claims(path):
+    h2 = [text for _, level, text in headings(read(path)) if level == 2]
+    assert h2[-3:] == ["Summary", "Exercises", "Claims checked in this chapter"], (
+        f"{path.name}: the last H2s must be Summary, Exercises, Claims checked in this chapter; got {h2[-3:]}"
+    )
+
+
+@chapter_param
+def test_at_least_three_exercises_with_hidden_solutions(path):
+    found = directives(read(path))
+    exercises = {}
+    for _, name, _, options in found:
+        if name == "exercise":
+            label = next((o.split(":", 2)[2].strip() for o in options if o.startswith(":label:")), None)
+            assert label, f"{path.name}: an exercise has no :label:"
+            assert label.startswith(f"ch{chapter_number(path)}-"), f"{path.name}: exercise label {label!r} lacks its chapter prefix"
+            exercises[label] = None
+    assert len(exercises) >= 3, f"{path.name}: {len(exercises)} exercises; at least three are required"
+    for _, name, arg, options in found:
+        if name in ("solution", "solution-start"):
+            assert arg in exercises, f"{path.name}: solution for unknown exercise {arg!r}"
+            assert ":class: dropdown" in options, f"{path.name}: the solution of {arg} is not folded (:class: dropdown)"
+            exercises[arg] = name
+    missing = [k for k, v in exercises.items() if v is None]
+    assert not missing, f"{path.name}: exercises without a solution: {missing}"
+
+
+@chapter_param
+def test_computed_solutions_are_checked_by_a_hidden_assert(path):
+    nb = read(path)
+    open_at = None
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type == "markdown" and "{solution-start}" in cell.source:
+            open_at, shown, checked = i, 0, 0
+        elif cell.cell_type == "markdown" and "{solution-end}" in cell.source:
+            assert open_at is not None, f"{path.name}: solution-end without solution-start (cell {i})"
+            assert shown and checked, (
+                f"{path.name}: the gated solution at cell {open_at} needs a visible code cell and a hidden "
+                "(remove-cell) cell with an assert"
+            )
+            open_at = None
+        elif cell.cell_type == "code" and open_at is not None:
+            if "remove-cell" in tags(cell):
+                checked += any(isinstance(node, ast.Assert) for node in ast.walk(parse_code(cell.source)))
+            else:
+                shown += 1
+    assert open_at is None, f"{path.name}: solution-start at cell {open_at} is never closed"
+
+
+@chapter_param
+def test_figures_are_glued_numbered_and_described(path):
+    nb = read(path)
+    for i, cell in enumerate(code_cells(nb)):
+        calls = {name for _, name in _calls(parse_code(cell.source))}
+        assert "show" not in calls, f"{path.name}: code cell {i} calls plt.show(); glue the figure and use {{glue:figure}}"
+    for _, name, arg, options in directives(nb):
+        if name in ("glue:figure", "figure"):
+            assert any(o.startswith(":name:") for o in options), f"{path.name}: figure {arg} has no :name: (no number)"
+            alt = next((o.split(":", 2)[2].strip() for o in options if o.startswith(":alt:")), "")
+            assert len(alt.split()) >= 5, f"{path.name}: figure {arg} needs an :alt: sentence describing it"
+
+
+# ------------------------------------------------------------------------------------------------
+# README, .ci/run and the GitHub workflow agree
+# ------------------------------------------------------------------------------------------------
+
+COMMAND_RE = re.compile(r"^(?:[A-Z_]+=\S+ )*(?:python3 -m venv|\.venv/bin/(?:pip install|python -m pytest|jupyter-book build))")
+
+
+def ci_commands():
+    """The commands .ci/run runs to install, test, build and browse (in order)."""
+    lines = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines()]
+    return [line for line in lines if COMMAND_RE.match(line)]
+
+
+def workflow_commands():
+    workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+    assert workflows, ".github/workflows/ holds no workflow"
+    commands = []
+    for wf in workflows:
+        for job in yaml.safe_load(wf.read_text())["jobs"].values():
+            for step in job.get("steps", []):
+                for line in str(step.get("run", "")).splitlines():
+                    if COMMAND_RE.match(line.strip()):
+                        commands.append(line.strip())
+    return commands
+
+
+def readme_form(command):
+    """A CI command as the README writes it: without the quiet/report flags and CI-only variables."""
+    command = re.sub(r"^(?:[A-Z_]+=\S+ )+", "", command)
+    return re.sub(r"\s+", " ", re.sub(r" -(?:q|ra)\b", "", command)).strip()
+
+
+def test_ci_runs_install_tests_build_and_browser():
+    commands = ci_commands()
+    assert any(c.endswith("python -m pytest -ra") for c in commands), commands
+    assert any("jupyter-book build . --all -W --keep-going" in c for c in commands), commands
+    browser = [i for i, c in enumerate(commands) if "tests/test_browser.py" in c]
+    build = [i for i, c in enumerate(commands) if "jupyter-book build" in c]
+    assert browser and build and browser[0] > build[0], ".ci/run must run the browser test after the build"
+    assert "apt-get install" in (ROOT / ".ci" / "run").read_text() and "chromium-driver" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_workflow_runs_the_ci_commands_in_order():
+    assert workflow_commands() == ci_commands(), (
+        f".github/workflows runs {workflow_commands()} but .ci/run runs {ci_commands()}"
+    )
+    wf = yaml.safe_load((ROOT / ".github" / "workflows" / "book.yml").read_text())
+    triggers = wf.get("on", wf.get(True))  # YAML 1.1 reads the key `on` as True
+    assert "push" in triggers and "pull_request" in triggers
+    deploy = wf["jobs"]["deploy"]
+    assert "refs/heads/main" in deploy["if"] and any("deploy-pages" in s.get("uses", "") for s in deploy["steps"])
+    uploads = [s for s in wf["jobs"]["test-and-build"]["steps"] if "upload-pages-artifact" in s.get("uses", "")]
+    assert uploads and uploads[0]["with"]["path"] == "_build/html"
+
+
+def test_readme_shows_the_ci_commands():
+    readme = re.sub(r"\s+", " ", (ROOT / "README.md").read_text())
+    missing = [readme_form(c) for c in ci_commands() if readme_form(c) not in readme]
+    assert not missing, f"README.md does not show these commands of .ci/run: {missing}"
+
+
+def requirement_names():
+    names = []
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-"):
+            names.append(re.split(r"[<>=!~\[; ]", line, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def readme_dependency_names():
+    text = (ROOT / "README.md").read_text()
+    section = text[text.index("## Why each dependency"):]
+    names = []
+    for line in section.splitlines()[1:]:
+        if line.startswith("## "):
+            break
+        m = re.match(r"^\|\s*([^|]+?)\s*\|", line)
+        if m and "`" in m.group(1) and "pyproject" not in m.group(1):
+            for name in re.findall(r"`([^`]+)`", m.group(1)):
+                names.append(re.split(r"[<>=!~\[; ]", name, maxsplit=1)[0].lower().replace("_", "-"))
+    return names
+
+
+def test_readme_dependency_table_matches_requirements():
+    req, doc = requirement_names(), readme_dependency_names()
+    assert req and doc
+    assert sorted(req) == sorted(doc), (
+        f"requirements.txt without a README row: {sorted(set(req) - set(doc))}; "
+        f"README rows not in requirements.txt: {sorted(set(doc) - set(req))}"
+    )
