@@ -574,7 +574,8 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
             acc.append((out_eval * y_eval > 0).to(dtype).mean(1).cpu().numpy())
 
     widest = max([m.out_features for m in copies[0].modules() if isinstance(m, nn.Linear)] + [1])
-    chunk = max(256, _CHUNK_ELEMENTS // (R * widest))
+    # small blocks help a CPU cache; a GPU wants one large block
+    chunk = max(256, _CHUNK_ELEMENTS // (R * widest)) if device.type == "cpu" else max(x.shape[0], batch_size or 0)
     start = time.perf_counter()
     for t in range(steps + 1):
         recording = t in record
@@ -815,3 +816,121 @@ def output_layer_fit(target, width, *, n_draws=1, bias_std=1.0, init="gaussian",
             coef = torch.linalg.lstsq(H, y[:, None], driver="gelsd").solution
             out[d] = float((y * (H @ coef)[:, 0]).mean())
     return out
+
+
+# --------------------------------------------------------------------------------------------
+# The n-sweep at a fixed budget
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    """What :func:`fixed_budget_sweep` returns (arrays indexed ``[i_n, seed]`` or ``[i_n, seed, record]``).
+
+    Attributes
+    ----------
+    ns : list of int
+        Relevant inputs ``n``; the networks see ``N[i] = pad(n)`` inputs.
+    final : dict
+        ``family -> (len(ns), seeds)`` final correlation ``E[f̄·NN^{(T)}]`` on ``n_eval`` fresh points.
+    curves : dict
+        ``family -> (len(ns), seeds, records)`` correlation at the recorded ``steps``.
+    tau : ndarray
+        Noise threshold per ``n``: 4 × RMS correlation of ``n_null`` networks that only receive the noise.
+    budget : dict
+        ``family -> (len(ns),)`` heuristic budget ``T γ² E‖g‖²/(2σ²)`` at initialisation
+        (:func:`gradient_signal`, :func:`distinguishability`; ``nan`` for a non-Gaussian init or ``σ = 0``).
+    """
+
+    ns: list
+    N: list
+    families: list
+    steps: np.ndarray
+    final: dict
+    curves: dict
+    tau: np.ndarray
+    budget: dict
+    settings: dict
+    seconds: float
+
+    def learned(self, family, level=0.5):
+        """``(len(ns),)`` booleans: every seed reached ``level``."""
+        return np.all(self.final[family] >= level, axis=1)
+
+    def at_noise_level(self, family):
+        """``(len(ns),)`` booleans: every seed ended with ``|corr| < τ``."""
+        return np.all(np.abs(self.final[family]) < self.tau[:, None], axis=1)
+
+
+def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch_size, n_eval, seeds, n_null=8,
+                       pad="square", init="gaussian", seed=0, device=None, record_every=None, device_rng=False):
+    """Noisy GD at one fixed budget on ``extend(f_n, N)`` for every family and every ``n``, on fresh batches.
+
+    For each ``n`` one batched call of :func:`noisy_gd_ensemble` trains ``len(families) × seeds``
+    two-layer ReLU networks (``fully_connected(N, [width])``, seeds distinct per run), each step on a
+    fresh batch of ``batch_size`` uniform points (the theorem's full-batch gradient cannot be
+    enumerated once ``N > 20``); the correlation is measured on ``n_eval`` fresh uniform points drawn
+    once per ``n`` and never trained on. ``n_null`` further networks get the same noise steps with
+    ``γ = 0`` (no gradient) and set the noise threshold ``τ = 4·RMS``.
+
+    Parameters
+    ----------
+    families : dict
+        ``name -> callable n ↦ BooleanFunction on n inputs``.
+    ns : sequence of int
+    pad : "square", "none", "double" or callable
+        ``N`` as a function of ``n``: ``n²`` (the theorem), ``n``, ``2n``, or any ``n ↦ N ≥ n``.
+    init : {"gaussian", "rademacher"}
+    width, steps, lr, clip, noise_std, batch_size, n_eval, seed, device, device_rng
+        As in :func:`noisy_gd_ensemble`; ``record_every`` defaults to ``steps // 10``.
+
+    Returns
+    -------
+    SweepResult
+    """
+    from inal_utils.boolean import extend
+    from inal_utils.networks import fully_connected
+
+    if not isinstance(families, dict) or not families:
+        raise ValueError("families must be a non-empty dict name -> (n -> BooleanFunction)")
+    ns = [_check_int(n, "ns[i]", 1) for n in ns]
+    pads = {"square": lambda n: n * n, "none": lambda n: n, "double": lambda n: 2 * n}
+    if isinstance(pad, str):
+        if pad not in pads:
+            raise ValueError(f"pad={pad!r} must be one of {sorted(pads)} or a callable n -> N")
+        pad = pads[pad]
+    seeds, steps = _check_int(seeds, "seeds", 1), _check_int(steps, "steps", 1)
+    n_null = _check_int(n_null, "n_null", 2)
+    record_every = max(1, steps // 10) if record_every is None else _check_int(record_every, "record_every", 1)
+    names = list(families)
+    final = {k: np.zeros((len(ns), seeds)) for k in names}
+    curves, budget = {k: [] for k in names}, {k: np.full(len(ns), np.nan) for k in names}
+    tau, Ns = np.zeros(len(ns)), []
+    start = time.perf_counter()
+    recorded = None
+    for i, n in enumerate(ns):
+        N = int(pad(n))
+        Ns.append(N)
+        targets = {k: extend(families[k](n), N) for k in names}
+        runs = [(k, s) for k in names for s in range(seeds)]
+        nets = [fully_connected(N, [width], init=init, seed=seed + 100_003 * i + j) for j in range(len(runs))]
+        common = dict(clip=clip, inputs=n_eval, seed=seed + i, device=device, device_rng=device_rng)
+        _, h = noisy_gd_ensemble(nets, [targets[k] for k, _ in runs], steps=steps, lr=lr, noise_std=noise_std,
+                                 batch_size=batch_size, record_every=record_every, **common)
+        nulls = [fully_connected(N, [width], init=init, seed=seed + 100_003 * i + len(runs) + j) for j in range(n_null)]
+        _, h0 = noisy_gd_ensemble(nulls, targets[names[-1]], steps=steps, lr=0.0, noise_std=noise_std,
+                                  record_every=steps, **common)
+        tau[i] = noise_threshold(h0.correlation[:, -1], multiple=4.0)
+        recorded = h.steps
+        for j, k in enumerate(names):
+            block = h.correlation[j * seeds:(j + 1) * seeds]
+            final[k][i] = block[:, -1]
+            curves[k].append(block)
+            if init == "gaussian" and noise_std > 0:
+                budget[k][i] = distinguishability(gradient_signal(targets[k], width), lr=lr, noise_std=noise_std,
+                                                  steps=steps)
+    return SweepResult(ns=ns, N=Ns, families=names, steps=recorded, final=final,
+                       curves={k: np.stack(v) for k, v in curves.items()}, tau=tau, budget=budget,
+                       settings=dict(width=width, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
+                                     batch_size=batch_size, n_eval=n_eval, seeds=seeds, n_null=n_null, init=init),
+                       seconds=time.perf_counter() - start)

@@ -561,6 +561,132 @@ def test_n_sweep_transition_small_seeded():
     """The chapter's n-sweep in miniature: at a fixed budget the extended full parity is learned at n = 3
     and stays at noise level at n = 6, where the heuristic budget T·γ²·signal/(2σ²) has fallen below 1;
     the extended dictator is learned at both."""
+    from inal_utils.noisy_gd import fixed_budget_sweep
+    families = {"dictator": lambda n: Dictator(n), "full parity": lambda n: Parity(n, range(n))}
+    res = fixed_budget_sweep(families, [3, 6], width=32, steps=300, lr=0.4, clip=1.0, noise_std=0.01,
+                             batch_size=1024, n_eval=2**14, seeds=2, n_null=4, seed=5)
+    assert res.N == [9, 36] and res.final["dictator"].shape == (2, 2)
+    assert res.learned("dictator").all()
+    assert res.learned("full parity")[0] and res.budget["full parity"][0] > 1
+    assert res.at_noise_level("full parity")[1] and res.budget["full parity"][1] < 1
+    assert np.all(res.tau < 0.05)                        # 2^14 evaluation points: s.e. about 0.01 or less
+    assert res.curves["dictator"].shape == (2, 2, len(res.steps))
+
+
+def test_fixed_budget_sweep_padding_and_bad_input():
+    from inal_utils.noisy_gd import fixed_budget_sweep
+    fam = {"dictator": lambda n: Dictator(n)}
+    kw = dict(width=4, steps=2, lr=0.1, clip=1.0, noise_std=0.01, batch_size=16, n_eval=64, seeds=1, n_null=2)
+    assert fixed_budget_sweep(fam, [3], pad="double", **kw).N == [6]
+    r = fixed_budget_sweep(fam, [3], pad="none", init="rademacher", **kw)
+    assert r.N == [3] and np.isnan(r.budget["dictator"]).all()     # no exact signal for a Rademacher init
+    with pytest.raises(ValueError, match="pad='cube'"):
+        fixed_budget_sweep(fam, [3], pad="cube", **kw)
+    with pytest.raises(ValueError, match="families"):
+        fixed_budget_sweep({}, [3], **kw)
+
+
+# ---------------------------------------------------------------- device-side randomness
+
+def test_device_rng_is_seeded_and_has_the_right_noise_law():
+    f = extend(Parity(3, [0, 1]), 9)
+    models = [fully_connected(9, [16], seed=s, dtype=F64) for s in range(3)]
+    kw = dict(steps=4, lr=0.2, clip=1.0, noise_std=0.0, batch_size=64, inputs=256, device_rng=True)
+    a, ha = noisy_gd_ensemble(models, f, seed=3, **kw)
+    b, hb = noisy_gd_ensemble(models, f, seed=3, **kw)
+    c, _ = noisy_gd_ensemble(models, f, seed=4, **kw)
+    assert all(max_diff(x, y) == 0 for x, y in zip(a, b)) and np.array_equal(ha.correlation, hb.correlation)
+    assert max_diff(a[0], c[0]) > 0
+    # lr = 0: the parameters move by T independent N(0, σ²) draws per coordinate
+    T, sigma = 16, 0.1
+    moved, _ = noisy_gd_ensemble(models, f, steps=T, lr=0.0, clip=1.0, noise_std=sigma, inputs=16, device_rng=True)
+    d = torch.cat([(p - q).reshape(-1) for m0, m1 in zip(models, moved)
+                   for p, q in zip(m1.parameters(), m0.parameters())]).detach().numpy()
+    assert abs(d.var() / (T * sigma**2) - 1) < 4 * math.sqrt(2 / d.size)
+
+
+@pytest.mark.parametrize("f", [extend(Parity(4, [1, 3]), 7), extend(Majority(3), 7), Dictator(7, 2),
+                               extend(RandomBoolean(3, seed=1), 7)])
+def test_device_targets_match_numpy_targets(f):
+    """A device batch trains on the same labels the function gives (catalogue targets in torch, others via numpy)."""
+    from inal_utils.noisy_gd import _torch_target
+    x = hypercube(7)
+    g = _torch_target(f)
+    if g is None:
+        assert isinstance(f.base, RandomBoolean)
+        return
+    assert np.array_equal(g(torch.tensor(x, dtype=F64)).numpy(), f(x))
+
+
+# ---------------------------------------------------------------- training only the output layer
+
+def test_output_layer_fit_is_the_projection():
+    from inal_utils.noisy_gd import output_layer_fit
+    f = Parity(6, [0, 1])
+    value = output_layer_fit(f, 5, seed=2)[0]
+    first = fully_connected(6, [5], seed=2, dtype=F64)[0]
+    X = torch.tensor(hypercube(6), dtype=F64)
+    with torch.no_grad():
+        H = np.hstack([torch.relu(first(X)).numpy(), np.ones((64, 1))])
+    y = f(hypercube(6))
+    P = H @ np.linalg.pinv(H)                      # the projection matrix, independently
+    assert value == pytest.approx(np.mean(y * (P @ y)), abs=1e-12)
+    assert value == pytest.approx(np.mean((P @ y) ** 2), abs=1e-12)   # E[f·Pf] = E[(Pf)²]
+    # the fitted output layer is at least as good as any single neuron alone
+    h = H[:, :5]
+    best_single = max(np.mean(y * hj) ** 2 / np.mean(hj**2) for hj in h.T)
+    assert value >= best_single - 1e-12
+
+
+def test_output_layer_fit_chance_level_and_bad_input():
+    from inal_utils.noisy_gd import output_layer_fit
+    assert 0.0 <= output_layer_fit(RandomBoolean(6, seed=0), 64)[0] <= 1.0 + 1e-12
+    # a random target: mean (m + 1)/2^n over draws of the target (4 s.e.)
+    vals = [output_layer_fit(RandomBoolean(7, seed=s), 7, seed=s)[0] for s in range(60)]
+    assert abs(np.mean(vals) - 8 / 128) < 4 * np.std(vals) / math.sqrt(60)
+    with pytest.raises(ValueError, match="n=21"):
+        output_layer_fit(Dictator(21), 4)
+    with pytest.raises(TypeError, match="BooleanFunction"):
+        output_layer_fit(np.ones(8), 4)
+
+
+# ---------------------------------------------------------------- symmetry and the n-sweep
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_permutation_equivariance_of_noisy_gd(seed):
+    """Training on f̄∘π equals training on f̄ with the first layer's columns permuted (σ = 0, clipping on).
+
+    g(x) = f̄(x_π) with (x_π)_i = x_{π(i)}; the network M'(x) = M(x_π) has W'[:, π(i)] = W[:, i]. The
+    cube is permutation invariant and the clip acts coordinate-wise, so every step commutes with π.
+    """
+    from inal_utils.boolean import TruthTable
+    N = 6
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(N)
+    f = extend(Parity(3, [0, 1, 2]), N)
+    X = hypercube(N)
+    g = TruthTable(f(X[:, perm]))
+    model = net(N=N, width=8, seed=seed)
+    permuted = copy.deepcopy(model)
+    with torch.no_grad():
+        permuted[0].weight[:, perm] = model[0].weight
+    kw = dict(steps=6, lr=0.5, clip=0.05, noise_std=0.0)
+    a, ha = noisy_gd(model, f, **kw)
+    b, hb = noisy_gd(permuted, g, **kw)
+    assert np.all(ha.clip_fraction > 0)                       # the clip is active
+    assert torch.allclose(b[0].weight[:, perm], a[0].weight, atol=1e-12)
+    for p, q in list(zip(a.parameters(), b.parameters()))[1:]:
+        assert torch.allclose(p, q, atol=1e-12)
+    assert np.allclose(ha.correlation, hb.correlation, atol=1e-12)
+    # and it is not trivially true: the unpermuted network on g follows another trajectory
+    c, _ = noisy_gd(model, g, **kw)
+    assert max_diff(c, a) > 1e-3
+
+
+def test_n_sweep_transition_small_seeded():
+    """The chapter's n-sweep in miniature: at a fixed budget the extended full parity is learned at n = 3
+    and stays at noise level at n = 6, where the heuristic budget T·γ²·signal/(2σ²) has fallen below 1;
+    the extended dictator is learned at both."""
     width, T, lr, A, sigma = 32, 300, 0.4, 1.0, 0.01
     out = {}
     for n in (3, 6):
