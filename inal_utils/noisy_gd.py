@@ -870,8 +870,9 @@ def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch
     two-layer ReLU networks (``fully_connected(N, [width])``, seeds distinct per run), each step on a
     fresh batch of ``batch_size`` uniform points (the theorem's full-batch gradient cannot be
     enumerated once ``N > 20``); the correlation is measured on ``n_eval`` fresh uniform points drawn
-    once per ``n`` and never trained on. ``n_null`` further networks get the same noise steps with
-    ``γ = 0`` (no gradient) and set the noise threshold ``τ = 4·RMS``.
+    once per ``n`` and never trained on. ``n_null`` further networks get the same ``T`` noise steps with
+    ``γ = 0`` (no gradient; drawn as one step of noise ``σ√T``, which has the same law) and set the
+    noise threshold ``τ = 4·RMS`` of their correlations.
 
     Parameters
     ----------
@@ -918,8 +919,9 @@ def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch
         _, h = noisy_gd_ensemble(nets, [targets[k] for k, _ in runs], steps=steps, lr=lr, noise_std=noise_std,
                                  batch_size=batch_size, record_every=record_every, **common)
         nulls = [fully_connected(N, [width], init=init, seed=seed + 100_003 * i + len(runs) + j) for j in range(n_null)]
-        _, h0 = noisy_gd_ensemble(nulls, targets[names[-1]], steps=steps, lr=0.0, noise_std=noise_std,
-                                  record_every=steps, **common)
+        # T noise steps without gradient are θ⁰ + Σ_t Z^(t) ~ θ⁰ + N(0, T σ² I): one step of noise σ√T, same law
+        _, h0 = noisy_gd_ensemble(nulls, targets[names[-1]], steps=1, lr=0.0, noise_std=noise_std * math.sqrt(steps),
+                                  record_every=1, **common)
         tau[i] = noise_threshold(h0.correlation[:, -1], multiple=4.0)
         recorded = h.steps
         for j, k in enumerate(names):
