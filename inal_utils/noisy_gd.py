@@ -645,8 +645,46 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
 # --------------------------------------------------------------------------------------------
 
 
+def _symmetric_degree_weights(values):
+    """``(W^{=k})_k`` of a symmetric function given by its value ``F(m)`` at ``m`` entries ``-1`` (``m = 0..n``).
+
+    ``f̂(S) = 2^{-n} Σ_m C(n,m) F(m) K_k(m) / C(n,k)`` for ``|S| = k`` with the Krawtchouk polynomials
+    ``K_k(m) = Σ_{|S|=k} χ_S(z)`` (``z`` with ``m`` entries ``-1``), and ``W^{=k} = C(n,k) f̂(S)²``; exact
+    rational arithmetic, no enumeration of the cube.
+    """
+    from fractions import Fraction
+    n = len(values) - 1
+    rows = [[1] * (n + 1), [n - 2 * m for m in range(n + 1)]][: n + 1]
+    for k in range(1, n):   # (k+1) K_{k+1}(m) = (n − 2m) K_k(m) − (n − k + 1) K_{k−1}(m)
+        rows.append([((n - 2 * m) * a - (n - k + 1) * b) // (k + 1) for m, (a, b) in enumerate(zip(rows[k], rows[k - 1]))])
+    weights = [math.comb(n, m) * Fraction(v) for m, v in enumerate(values)]
+    out = []
+    for k, row in enumerate(rows):
+        coefficient = sum(r * w for r, w in zip(row, weights)) / (2**n * math.comb(n, k))
+        out.append(float(math.comb(n, k) * coefficient**2))
+    return np.array(out)
+
+
 def _degree_weights(target):
-    """``(W^{=k}[f])_{k=0..N}`` of a Boolean function (an extension is never enumerated)."""
+    """``(W^{=k}[f])_{k=0..N}`` of a Boolean function, without enumerating the cube where the structure allows.
+
+    Parities and dictators are one degree; a majority is symmetric (:func:`_symmetric_degree_weights`);
+    an extension pads its base's profile with zeros; anything else goes to
+    :func:`inal_utils.degree_bound.degree_profile`.
+    """
+    from inal_utils.boolean import Dictator, Majority, Parity
+    if isinstance(target, Extended):
+        base = _degree_weights(target.base)
+        out = np.zeros(target.n + 1)
+        out[: base.size] = base
+        return out
+    if isinstance(target, (Parity, Dictator)):
+        out = np.zeros(target.n + 1)
+        out[target.degree if isinstance(target, Parity) else 1] = 1.0
+        return out
+    if isinstance(target, Majority):
+        n = target.n
+        return _symmetric_degree_weights([1 if n - 2 * m > 0 else -1 for m in range(n + 1)])
     if isinstance(target, BooleanFunction):
         return degree_profile(target)
     w = np.asarray(target, dtype=np.float64)

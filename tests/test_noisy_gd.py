@@ -700,3 +700,13 @@ def test_n_sweep_transition_small_seeded():
     assert out[3][0][0] > 0.5 and out[6][0][0] > 0.5          # the dictator at both sizes
     assert out[3][0][1] > 0.5 and out[3][1] > 1               # the full parity learned at n = 3 ...
     assert abs(out[6][0][1]) < 0.03 and out[6][1] < 1          # ... and at noise level at n = 6
+
+
+@pytest.mark.parametrize("f", [Majority(9), Majority(1), Parity(7, [1, 4]), Parity(5, []), Dictator(6, 3),
+                               extend(extend(Majority(5), 7), 11), extend(RandomBoolean(4, seed=2), 6)])
+def test_structured_degree_weights_equal_the_transform(f):
+    """The shortcuts (one-degree parities and dictators, the symmetric majority, padded extensions)
+    against the Walsh–Hadamard transform of the truth table."""
+    from inal_utils.degree_bound import degree_profile
+    from inal_utils.noisy_gd import _degree_weights
+    assert np.allclose(_degree_weights(f), degree_profile(f), atol=1e-13)
