@@ -74,7 +74,7 @@ def main():
 
 
 # chapter 4 at paper scale (the notebook's choose(..., paper=...) values)
-PAPER = dict(width=512, steps=10_000, batch=4096, seeds=8, families=5, record_every=100, n_eval=2**15,
+PAPER = dict(width=512, steps=10_000, batch=4096, seeds=8, families=5, record_every=20, n_eval=2**15,
              ns=[3, 4, 5, 6, 7, 8, 10, 12, 16, 20], n_ext=8, steps_ext=5_000, seeds_ext=8)
 
 
