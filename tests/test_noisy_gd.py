@@ -580,6 +580,8 @@ def test_fixed_budget_sweep_padding_and_bad_input():
     assert fixed_budget_sweep(fam, [3], pad="double", **kw).N == [6]
     r = fixed_budget_sweep(fam, [3], pad="none", init="rademacher", **kw)
     assert r.N == [3] and np.isnan(r.budget["dictator"]).all()     # no exact signal for a Rademacher init
+    d = fixed_budget_sweep(fam, [3], device_rng=True, **kw)                  # the GPU path, on the CPU
+    assert np.all(np.isfinite(d.final["dictator"])) and d.settings["seeds"] == 1
     with pytest.raises(ValueError, match="pad='cube'"):
         fixed_budget_sweep(fam, [3], pad="cube", **kw)
     with pytest.raises(ValueError, match="families"):
