@@ -2,6 +2,11 @@
 
 Run: ``OMP_NUM_THREADS=2 python benchmarks/bench_noisy_gd.py``.
 
+``--paper`` instead sizes chapter 4's paper scale on the machine at hand (run it on the GPU first): it
+times a few steps of every paper-scale training call of the chapter (the n-sweep at each n, the
+extension experiment) and prints the predicted wall-clock time of each and of the whole chapter.
+Keep its constants in step with the notebook's ``choose(..., paper=...)`` values.
+
 Baseline: the straightforward loop, one run after another — ``model(x)``, ``loss.backward()``, clamp,
 step, noise — as a reader would write it from the theorem. Ours: ``noisy_gd_ensemble``, all runs as
 one set of stacked weights. Prints the best (minimum over repeats) wall-clock time per step and per run-step, and the
@@ -68,5 +73,55 @@ def main():
                   f"{1e3 * ow / per / runs:>16.2f} | {nw / ow:>10.2f} {nc / oc:>9.2f}")
 
 
+# chapter 4 at paper scale (the notebook's choose(..., paper=...) values)
+PAPER = dict(width=512, steps=10_000, batch=4096, seeds=8, families=5, record_every=20, n_eval=2**15,
+             ns=[3, 4, 5, 6, 7, 8, 10, 12, 16, 20], n_ext=8, steps_ext=5_000, seeds_ext=8)
+
+
+def paper(probe_steps=40):
+    """Predicted time of chapter 4's paper-scale training calls, from ``probe_steps`` timed steps each."""
+    from inal_utils.book import default_device
+    from inal_utils.boolean import Dictator
+    from inal_utils.noisy_gd import noisy_gd_ensemble
+
+    device = default_device("paper")
+    if device == "cuda":
+        torch.set_float32_matmul_precision("high")      # TF32 matrix products, as the chapter uses on a GPU
+    P = PAPER
+    calls = [(f"sweep n={n}", n * n, P["families"] * P["seeds"], P["steps"], P["batch"]) for n in P["ns"]]
+    n = P["n_ext"]
+    for N in (n, 2 * n, n * n):
+        calls += [(f"extension N={N}", N, P["seeds_ext"], P["steps_ext"], P["batch"])] * 2     # two inits
+    print(f"device: {device}; probe: {probe_steps} steps per call (after one warm-up)")
+    total = 0.0
+    for name, N, R, T, batch in calls:
+        models = [fully_connected(N, [P["width"]], seed=s) for s in range(R)]
+        target = extend(Dictator(2), N)
+        kw = dict(lr=0.4, clip=1.0, noise_std=0.01, inputs=P["n_eval"], batch_size=batch,
+                  device=device, device_rng=device != "cpu", seed=0)
+        def timed_call(steps):
+            if device == "cuda":
+                torch.cuda.synchronize()
+            t = time.perf_counter()
+            noisy_gd_ensemble(models, target, steps=steps, record_every=steps, **kw)    # records at 0 and at `steps`
+            if device == "cuda":
+                torch.cuda.synchronize()
+            return time.perf_counter() - t
+
+        timed_call(2)                                                                   # warm-up
+        short, long = timed_call(probe_steps), timed_call(2 * probe_steps)
+        per_step = max(long - short, 1e-9) / probe_steps                               # without the evaluations
+        per_record = max(short - probe_steps * per_step, 0.0) / 2
+        records = T // P["record_every"] + 1
+        predicted = per_step * T + per_record * records
+        total += predicted
+        print(f"{name:>18}: N = {N:>3}, runs = {R:>2}, {1e3 * per_step:7.2f} ms/step, "
+              f"{1e3 * per_record:7.1f} ms/evaluation -> {predicted:7.1f} s for T = {T}")
+    print(f"predicted training time of chapter 4 at paper scale: {total:.0f} s "
+          "(plus about 30-60 s for the exact tables, the noise-only networks and the output-layer fits on the CPU)")
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    paper() if "--paper" in sys.argv else main()

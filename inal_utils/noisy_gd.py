@@ -39,13 +39,14 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
-from inal_utils.boolean import MAX_EXACT_N, hypercube, random_inputs
+from inal_utils.boolean import MAX_EXACT_N, BooleanFunction, Extended, hypercube, random_inputs
+from inal_utils.degree_bound import degree_profile, exact_neuron_profile
 from inal_utils.networks import Elementwise, Sign, count_edges
 
 LOSSES = ("squared", "correlation", "hinge")
 
 # Children of SeedSequence(seed): 0 the fixed training sample, 1 the evaluation inputs,
-# 2 the SGD batches, 3 + r the noise of run r.
+# 2 the SGD batches, 3 + r the noise of run r; grandchild (2, 1) the device generator (device_rng=True).
 _SAMPLE, _EVAL, _BATCH, _NOISE = 0, 1, 2, 3
 
 
@@ -360,6 +361,23 @@ def _chunked_gradient(forward, params, names, x, y, per_example, chunk):
     return torch.cat(outs, 1), grads
 
 
+def _torch_target(f):
+    """``f`` as a function of a ±1 float tensor on any device, for catalogue targets; ``None`` otherwise."""
+    from inal_utils.boolean import Dictator, Majority, Parity
+    if isinstance(f, Extended):
+        inner = _torch_target(f.base)
+        n = f.base.n
+        return None if inner is None else (lambda x: inner(x[:, :n]))
+    if isinstance(f, Parity):
+        S = list(f.S)
+        return lambda x: x[:, S].prod(1) if S else torch.ones(x.shape[0], dtype=x.dtype, device=x.device)
+    if isinstance(f, Dictator):
+        return lambda x: x[:, f.i]
+    if isinstance(f, Majority):
+        return lambda x: torch.sign(x.sum(1))
+    return None
+
+
 def _stacked_forward(models):
     """Stacked parameters ``{name: (R, …)}`` (leaves requiring grad) and ``forward(params, x) → (R, M)``.
 
@@ -404,7 +422,7 @@ def _stacked_forward(models):
 
 
 def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", seed=0, device=None,
-             loss="squared", batch_size=None, n_eval=4096, record_every=1):
+             loss="squared", batch_size=None, n_eval=4096, record_every=1, device_rng=False):
     """Train ``network`` on ``target`` by noisy gradient descent with clipped gradients.
 
     ``θ^t = θ^{t−1} − γ_t [E_x ∇_θ L(NN_{θ^{t−1}}(x), f(x))]_A + Z^{(t)}``, ``Z^{(t)} ~ N(0, σ² I)``.
@@ -439,6 +457,11 @@ def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", see
         Fresh uniform inputs for the accuracy.
     record_every : int
         Record every this many steps (and always the last one).
+    device_rng : bool
+        ``False`` (default): the noise and the SGD batches are drawn on the CPU, so a run gives the
+        same numbers on every device. ``True``: both are drawn by one seeded generator on ``device``
+        (the same law, other numbers; much faster on a GPU for large networks), and catalogue targets
+        (parities, dictators, majorities and their extensions) are evaluated there too.
 
     Returns
     -------
@@ -451,14 +474,14 @@ def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", see
         raise TypeError(f"network must be a torch.nn.Module; got {type(network).__name__}")
     models, history = noisy_gd_ensemble([network], target, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
                                         inputs=inputs, seed=seed, device=device, loss=loss, batch_size=batch_size,
-                                        n_eval=n_eval, record_every=record_every)
+                                        n_eval=n_eval, record_every=record_every, device_rng=device_rng)
     for name in ("correlation", "loss", "accuracy", "clip_fraction"):
         setattr(history, name, getattr(history, name)[0])
     return models[0], history
 
 
 def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="exact", seed=0, device=None,
-                      loss="squared", batch_size=None, n_eval=4096, record_every=1):
+                      loss="squared", batch_size=None, n_eval=4096, record_every=1, device_rng=False):
     """:func:`noisy_gd` for ``R`` independent runs at once (one set of stacked weights).
 
     The runs share the architecture (``networks`` are ``R`` modules with parameters of equal
@@ -480,7 +503,7 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
         One target for all runs, or one per run (all with the same ``n``).
     clip, noise_std : float or sequence of float
         ``A`` and ``σ``: one value for all runs, or one per run.
-    steps, lr, inputs, seed, device, loss, batch_size, n_eval, record_every
+    steps, lr, inputs, seed, device, loss, batch_size, n_eval, record_every, device_rng
         As in :func:`noisy_gd`.
 
     Returns
@@ -527,6 +550,12 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
     params, forward = _stacked_forward(copies)
     names = list(params)
     generators = [noise_generator(seed, r) for r in range(R)]
+    if not isinstance(device_rng, bool):
+        raise TypeError(f"device_rng={device_rng!r} must be True or False")
+    if device_rng:
+        device_gen = torch.Generator(device=device).manual_seed(
+            int(np.random.SeedSequence(seed, spawn_key=(_BATCH, 1)).generate_state(1)[0]))
+        on_device = [_torch_target(f) for f in targets]
     batch_gen = np.random.default_rng(_child_seed(seed, _BATCH))
     numels = [params[k][0].numel() for k in names]
     clipping = not np.all(np.isinf(clip))
@@ -545,7 +574,8 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
             acc.append((out_eval * y_eval > 0).to(dtype).mean(1).cpu().numpy())
 
     widest = max([m.out_features for m in copies[0].modules() if isinstance(m, nn.Linear)] + [1])
-    chunk = max(256, _CHUNK_ELEMENTS // (R * widest))
+    # small blocks help a CPU cache; a GPU wants one large block
+    chunk = max(256, _CHUNK_ELEMENTS // (R * widest)) if device.type == "cpu" else max(x.shape[0], batch_size or 0)
     start = time.perf_counter()
     for t in range(steps + 1):
         recording = t in record
@@ -561,9 +591,15 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
             if batch_size is None:
                 xb, yb = x, y
             else:
-                xb_np = 1 - 2 * batch_gen.integers(0, 2, size=(batch_size, N)).astype(np.int8)
-                xb = torch.as_tensor(xb_np, dtype=dtype, device=device)
-                yb = torch.stack([torch.as_tensor(f(xb_np), dtype=dtype) for f in targets]).to(device)
+                if device_rng:
+                    xb = 1 - 2 * torch.randint(0, 2, (batch_size, N), generator=device_gen, device=device).to(dtype)
+                    yb = torch.stack([g(xb) if g is not None else torch.as_tensor(f(xb.cpu().numpy()), dtype=dtype,
+                                                                                  device=device)
+                                      for f, g in zip(targets, on_device)]).to(dtype)
+                else:
+                    xb_np = 1 - 2 * batch_gen.integers(0, 2, size=(batch_size, N)).astype(np.int8)
+                    xb = torch.as_tensor(xb_np, dtype=dtype, device=device)
+                    yb = torch.stack([torch.as_tensor(f(xb_np), dtype=dtype) for f in targets]).to(device)
             out, grads = _chunked_gradient(forward, params, names, xb, yb, per_example, chunk)
             if recording and batch_size is None:
                 measure(out.detach())
@@ -574,7 +610,12 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
                         g = torch.clamp(g, -A[k], A[k])
                     params[k].sub_(lrs[t] * g)
             clip_fraction[:, t] /= sum(numels)
-        if np.any(noise_std > 0):
+        if np.any(noise_std > 0) and device_rng:
+            with torch.no_grad():
+                for k in names:
+                    params[k].add_(torch.randn(params[k].shape, generator=device_gen, device=device, dtype=dtype)
+                                   * sigma.view((R,) + (1,) * (params[k].ndim - 1)))
+        elif np.any(noise_std > 0):
             with torch.no_grad():
                 z = torch.stack([torch.randn(sum(numels), generator=g, dtype=dtype) if s > 0
                                  else torch.zeros(sum(numels), dtype=dtype)
@@ -594,6 +635,342 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
         accuracy=np.stack(acc, 1), clip_fraction=clip_fraction, exact=exact, n_points=int(x.shape[0]),
         n_eval=n_eval, N=N, edges=count_edges(copies[0]), seconds_per_step=elapsed / max(steps, 1),
         settings=dict(steps=steps, lr=lr, clip=clip.tolist(), noise_std=noise_std.tolist(), seed=seed, loss=loss,
-                      batch_size=batch_size, runs=R),
+                      batch_size=batch_size, runs=R, device_rng=device_rng),
     )
     return copies, history
+
+
+# --------------------------------------------------------------------------------------------
+# The mechanism: the target's gradient signal at initialisation, exactly
+# --------------------------------------------------------------------------------------------
+
+
+def _symmetric_degree_weights(values):
+    """``(W^{=k})_k`` of a symmetric function given by its value ``F(m)`` at ``m`` entries ``-1`` (``m = 0..n``).
+
+    ``f̂(S) = 2^{-n} Σ_m C(n,m) F(m) K_k(m) / C(n,k)`` for ``|S| = k`` with the Krawtchouk polynomials
+    ``K_k(m) = Σ_{|S|=k} χ_S(z)`` (``z`` with ``m`` entries ``-1``), and ``W^{=k} = C(n,k) f̂(S)²``; exact
+    rational arithmetic, no enumeration of the cube.
+    """
+    from fractions import Fraction
+    n = len(values) - 1
+    rows = [[1] * (n + 1), [n - 2 * m for m in range(n + 1)]][: n + 1]
+    for k in range(1, n):   # (k+1) K_{k+1}(m) = (n − 2m) K_k(m) − (n − k + 1) K_{k−1}(m)
+        rows.append([((n - 2 * m) * a - (n - k + 1) * b) // (k + 1) for m, (a, b) in enumerate(zip(rows[k], rows[k - 1]))])
+    weights = [math.comb(n, m) * Fraction(v) for m, v in enumerate(values)]
+    out = []
+    for k, row in enumerate(rows):
+        coefficient = sum(r * w for r, w in zip(row, weights)) / (2**n * math.comb(n, k))
+        out.append(float(math.comb(n, k) * coefficient**2))
+    return np.array(out)
+
+
+def _degree_weights(target):
+    """``(W^{=k}[f])_{k=0..N}`` of a Boolean function, without enumerating the cube where the structure allows.
+
+    Parities and dictators are one degree; a majority is symmetric (:func:`_symmetric_degree_weights`);
+    an extension pads its base's profile with zeros; anything else goes to
+    :func:`inal_utils.degree_bound.degree_profile`.
+    """
+    from inal_utils.boolean import Dictator, Majority, Parity
+    if isinstance(target, Extended):
+        base = _degree_weights(target.base)
+        out = np.zeros(target.n + 1)
+        out[: base.size] = base
+        return out
+    if isinstance(target, (Parity, Dictator)):
+        out = np.zeros(target.n + 1)
+        out[target.degree if isinstance(target, Parity) else 1] = 1.0
+        return out
+    if isinstance(target, Majority):
+        n = target.n
+        return _symmetric_degree_weights([1 if n - 2 * m > 0 else -1 for m in range(n + 1)])
+    if isinstance(target, BooleanFunction):
+        return degree_profile(target)
+    w = np.asarray(target, dtype=np.float64)
+    if w.ndim != 1 or w.size < 2 or not np.all(np.isfinite(w)) or np.any(w < 0):
+        raise ValueError("target must be a BooleanFunction or a degree profile (W^{=0}, …, W^{=N}): "
+                         f"a 1-d array of >= 2 non-negative numbers; got {target!r}")
+    return w
+
+
+def gradient_signal(target, width, *, bias_std=1.0, return_parts=False):
+    """``E_θ ‖E_x[f̄(x) ∇_θ NN_θ(x)]‖²`` at initialisation, exactly, for the book's two-layer ReLU net.
+
+    The network is :func:`inal_utils.networks.fully_connected` ``(N, [width])``:
+    ``NN(x) = Σ_j a_j relu(w_j·x + b_j) + c`` with ``w_j ~ N(0, I/N)``, ``a_j ~ N(0, 1/width)`` and
+    biases ``b_j, c ~ N(0, bias_std²)`` (none when ``bias_std = 0``). ``g = E_x[f ∇_θ NN]`` is the
+    part of the population gradient of the squared (or correlation) loss that depends on the target.
+    By the spectral identity of a first-layer neuron, with ``W_k = W^{=k}[f]``,
+    ``A_k = A_k(N)`` the profile of ``relu(w·x + b)`` and ``B_k`` that of its derivative
+    ``1{w·x + b > 0}``::
+
+        E‖g‖² = width · Σ_k W_k A_k                        (output weights a_j)
+              + Σ_k W_k [k B_{k−1} + (N − k) B_{k+1}]        (first-layer weights w_j)
+              + Σ_k W_k B_k                                 (first-layer biases b_j)
+              + W_0                                         (output bias c).
+
+    The weight term: ``∂NN/∂w_{ji} = a_j x_i 1{…}`` and multiplying by ``x_i`` moves a coefficient
+    ``f̂(S)`` to ``S Δ {i}``, one degree down for the ``k`` inputs ``i ∈ S`` and one up for the
+    ``N − k`` others. ``B_k`` comes from the sign profile: ``1{t > 0} = (1 + sign t)/2`` has kernel
+    ``1/4 + K_sign/4``, so ``B_k = A_k^{sign}/4 + δ_{k0}/4``. Both profiles are exact
+    (:func:`inal_utils.degree_bound.exact_neuron_profile`), so ``N = n² = 400`` costs a fraction of a second.
+
+    Parameters
+    ----------
+    target : BooleanFunction or array-like
+        ``f̄`` on ``N`` inputs (e.g. ``extend(f, n**2)``, never enumerated), or its degree profile
+        ``(W^{=0}, …, W^{=N})``.
+    width : int
+        Hidden width ``m``.
+    bias_std : float
+        Standard deviation of the biases (``0``: bias-free network, no bias terms).
+    return_parts : bool
+        Also return the four terms above in a dict (keys ``"output_weights"``, ``"hidden_weights"``,
+        ``"hidden_biases"``, ``"output_bias"``).
+
+    Returns
+    -------
+    float (and dict when ``return_parts``)
+    """
+    width = _check_int(width, "width", 1)
+    bias_std = _check_number(bias_std, "bias_std")
+    W = _degree_weights(target)
+    N = W.size - 1
+    top = int(np.flatnonzero(W > 0).max()) if np.any(W > 0) else 0
+    k_max = min(N, 8 * (top // 8 + 1))   # rounded up so that targets of similar degree share cached profiles
+    A = exact_neuron_profile(N, activation="relu", bias_std=bias_std, k_max=k_max)[: top + 1]
+    S = exact_neuron_profile(N, activation="sign", bias_std=bias_std, k_max=k_max)[: top + 2]
+    B = S / 4
+    B[0] += 0.25
+    B = np.concatenate([B, np.zeros(top + 2 - B.size)])   # B_{N+1} is never used: its factor is N − k = 0
+    k = np.arange(top + 1)
+    w = W[: top + 1]
+    parts = {
+        "output_weights": float(width * np.sum(w * A)),
+        "hidden_weights": float(np.sum(w[1:] * k[1:] * B[k[1:] - 1]) + np.sum(w * (N - k) * B[k + 1])),
+        "hidden_biases": float(np.sum(w * B[: top + 1])) if bias_std > 0 else 0.0,
+        "output_bias": float(W[0]) if bias_std > 0 else 0.0,
+    }
+    total = float(sum(parts.values()))
+    return (total, parts) if return_parts else total
+
+
+def distinguishability(signal, *, lr, noise_std, steps=1):
+    """The heuristic budget ``T · γ² · signal / (2σ²)`` of a target's gradient signal against the noise.
+
+    ``γ² signal / (2σ²)`` is the Kullback–Leibler divergence between two Gaussian steps
+    ``N(μ, σ² I)`` and ``N(μ + γ g, σ² I)`` with ``E‖g‖² = signal``: how well one noisy step
+    tells the target's gradient from no gradient at all. Summed over ``T`` steps with the signal
+    frozen at its value at initialisation it is a heuristic, not a bound: when it is ``≪ 1`` the
+    noisy trajectory is statistically close to one trained on no target, and learning cannot start.
+    """
+    noise_std = _check_number(noise_std, "noise_std", positive=True)
+    lr = _check_number(lr, "lr")
+    steps = _check_int(steps, "steps", 0)
+    signal = np.asarray(signal, dtype=float)
+    if np.any(signal < 0) or not np.all(np.isfinite(signal)):
+        raise ValueError(f"signal={signal!r} must be finite and >= 0")
+    value = steps * lr**2 * signal / (2 * noise_std**2)
+    return value.item() if value.ndim == 0 else value
+
+
+def parity_cross_predictability(N, k):
+    """``1/C(N, k)``: the cross-predictability of the orbit of a ``k``-parity on ``N`` inputs.
+
+    Cross-predictability (Abbe and Sandon 2020) of a class of functions drawn uniformly is
+    ``E_{F,F'}[(E_x F(x)F'(x))²]``. The orbit of ``χ_S`` under permutations of the ``N`` inputs is
+    every ``k``-parity; two of them are orthogonal unless equal, so the value is ``P(S = S')``.
+    """
+    N, k = _check_int(N, "N", 1), _check_int(k, "k", 0)
+    if k > N:
+        raise ValueError(f"k={k} must be <= N={N}")
+    return 1.0 / math.comb(N, k)
+
+
+def steps_to_reach(history, level):
+    """First recorded step at which the correlation reaches ``level`` (``nan`` if never: censored).
+
+    Works on a single run or on an ensemble (one value per run).
+    """
+    level = _check_number(level, "level", positive=True)
+    corr = np.atleast_2d(history.correlation)
+    out = np.full(corr.shape[0], np.nan)
+    for r, c in enumerate(corr):
+        hit = np.flatnonzero(c >= level)
+        if hit.size:
+            out[r] = history.steps[hit[0]]
+    return out if np.ndim(history.correlation) == 2 else float(out[0])
+
+
+# --------------------------------------------------------------------------------------------
+# The positive side: train only the output layer
+# --------------------------------------------------------------------------------------------
+
+
+def output_layer_fit(target, width, *, n_draws=1, bias_std=1.0, init="gaussian", seed=0):
+    """Correlation ``E_x[f(x) · NN(x)]`` of the best output layer on ``width`` random ReLU neurons, exactly.
+
+    The first layer of :func:`inal_utils.networks.fully_connected` ``(n, [width])`` is frozen at its
+    initialisation and the output layer (weights and bias) is fitted by least squares over the whole
+    cube ``{±1}^n`` — the limit of training only the output layer to convergence on unlimited data.
+    The fitted network is the orthogonal projection ``Pf`` of ``f`` on the span of the neurons and
+    the constant, so its correlation is ``E[f·Pf] = E[(Pf)²] ∈ [0, 1]``. A target whose values are
+    independent of the features (a "random" target) gets ``(width + 1)/2^n`` on average: the chance level.
+
+    Parameters
+    ----------
+    target : BooleanFunction
+        On ``n <= 20`` inputs (the cube is enumerated).
+    width : int
+        Number of random neurons ``m``.
+    n_draws : int
+        Independent first layers (networks seeded ``seed, seed + 1, …``).
+    bias_std, init
+        As in :func:`inal_utils.networks.fully_connected`.
+    seed : int
+
+    Returns
+    -------
+    numpy.ndarray, shape ``(n_draws,)``
+    """
+    from inal_utils.networks import fully_connected
+
+    if not isinstance(target, BooleanFunction):
+        raise TypeError(f"target must be a BooleanFunction; got {type(target).__name__}")
+    n = target.n
+    if n > 20:
+        raise ValueError(f"target has n={n} inputs; output_layer_fit enumerates the cube and allows n <= 20")
+    width = _check_int(width, "width", 1)
+    n_draws = _check_int(n_draws, "n_draws", 1)
+    seed = _check_seed(seed)
+    X = torch.as_tensor(hypercube(n), dtype=torch.float64)
+    y = torch.as_tensor(target(hypercube(n)), dtype=torch.float64)
+    out = np.empty(n_draws)
+    for d in range(n_draws):
+        first = fully_connected(n, [width], bias_std=bias_std, init=init, seed=seed + d, dtype=torch.float64)[0]
+        with torch.no_grad():
+            H = torch.cat([torch.relu(first(X)), torch.ones(X.shape[0], 1, dtype=torch.float64)], 1)
+            coef = torch.linalg.lstsq(H, y[:, None], driver="gelsd").solution
+            out[d] = float((y * (H @ coef)[:, 0]).mean())
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# The n-sweep at a fixed budget
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepResult:
+    """What :func:`fixed_budget_sweep` returns (arrays indexed ``[i_n, seed]`` or ``[i_n, seed, record]``).
+
+    Attributes
+    ----------
+    ns : list of int
+        Relevant inputs ``n``; the networks see ``N[i] = pad(n)`` inputs.
+    final : dict
+        ``family -> (len(ns), seeds)`` final correlation ``E[f̄·NN^{(T)}]`` on ``n_eval`` fresh points.
+    curves : dict
+        ``family -> (len(ns), seeds, records)`` correlation at the recorded ``steps``.
+    tau : ndarray
+        Noise threshold per ``n``: 4 × RMS correlation of ``n_null`` networks that only receive the noise.
+    budget : dict
+        ``family -> (len(ns),)`` heuristic budget ``T γ² E‖g‖²/(2σ²)`` at initialisation
+        (:func:`gradient_signal`, :func:`distinguishability`; ``nan`` for a non-Gaussian init or ``σ = 0``).
+    """
+
+    ns: list
+    N: list
+    families: list
+    steps: np.ndarray
+    final: dict
+    curves: dict
+    tau: np.ndarray
+    budget: dict
+    settings: dict
+    seconds: float
+
+    def learned(self, family, level=0.5):
+        """``(len(ns),)`` booleans: every seed reached ``level``."""
+        return np.all(self.final[family] >= level, axis=1)
+
+    def at_noise_level(self, family):
+        """``(len(ns),)`` booleans: every seed ended with ``|corr| < τ``."""
+        return np.all(np.abs(self.final[family]) < self.tau[:, None], axis=1)
+
+
+def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch_size, n_eval, seeds, n_null=8,
+                       pad="square", init="gaussian", seed=0, device=None, record_every=None, device_rng=False):
+    """Noisy GD at one fixed budget on ``extend(f_n, N)`` for every family and every ``n``, on fresh batches.
+
+    For each ``n`` one batched call of :func:`noisy_gd_ensemble` trains ``len(families) × seeds``
+    two-layer ReLU networks (``fully_connected(N, [width])``, seeds distinct per run), each step on a
+    fresh batch of ``batch_size`` uniform points (the theorem's full-batch gradient cannot be
+    enumerated once ``N > 20``); the correlation is measured on ``n_eval`` fresh uniform points drawn
+    once per ``n`` and never trained on. ``n_null`` further networks get the same ``T`` noise steps with
+    ``γ = 0`` (no gradient; drawn as one step of noise ``σ√T``, which has the same law) and set the
+    noise threshold ``τ = 4·RMS`` of their correlations.
+
+    Parameters
+    ----------
+    families : dict
+        ``name -> callable n ↦ BooleanFunction on n inputs``.
+    ns : sequence of int
+    pad : "square", "none", "double" or callable
+        ``N`` as a function of ``n``: ``n²`` (the theorem), ``n``, ``2n``, or any ``n ↦ N ≥ n``.
+    init : {"gaussian", "rademacher"}
+    width, steps, lr, clip, noise_std, batch_size, n_eval, seed, device, device_rng
+        As in :func:`noisy_gd_ensemble`; ``record_every`` defaults to ``steps // 10``.
+
+    Returns
+    -------
+    SweepResult
+    """
+    from inal_utils.boolean import extend
+    from inal_utils.networks import fully_connected
+
+    if not isinstance(families, dict) or not families:
+        raise ValueError("families must be a non-empty dict name -> (n -> BooleanFunction)")
+    ns = [_check_int(n, "ns[i]", 1) for n in ns]
+    pads = {"square": lambda n: n * n, "none": lambda n: n, "double": lambda n: 2 * n}
+    if isinstance(pad, str):
+        if pad not in pads:
+            raise ValueError(f"pad={pad!r} must be one of {sorted(pads)} or a callable n -> N")
+        pad = pads[pad]
+    seeds, steps = _check_int(seeds, "seeds", 1), _check_int(steps, "steps", 1)
+    n_null = _check_int(n_null, "n_null", 2)
+    record_every = max(1, steps // 10) if record_every is None else _check_int(record_every, "record_every", 1)
+    names = list(families)
+    final = {k: np.zeros((len(ns), seeds)) for k in names}
+    curves, budget = {k: [] for k in names}, {k: np.full(len(ns), np.nan) for k in names}
+    tau, Ns = np.zeros(len(ns)), []
+    start = time.perf_counter()
+    recorded = None
+    for i, n in enumerate(ns):
+        N = int(pad(n))
+        Ns.append(N)
+        targets = {k: extend(families[k](n), N) for k in names}
+        runs = [(k, s) for k in names for s in range(seeds)]
+        nets = [fully_connected(N, [width], init=init, seed=seed + 100_003 * i + j) for j in range(len(runs))]
+        common = dict(clip=clip, inputs=n_eval, seed=seed + i, device=device, device_rng=device_rng)
+        _, h = noisy_gd_ensemble(nets, [targets[k] for k, _ in runs], steps=steps, lr=lr, noise_std=noise_std,
+                                 batch_size=batch_size, record_every=record_every, **common)
+        nulls = [fully_connected(N, [width], init=init, seed=seed + 100_003 * i + len(runs) + j) for j in range(n_null)]
+        # T noise steps without gradient are θ⁰ + Σ_t Z^(t) ~ θ⁰ + N(0, T σ² I): one step of noise σ√T, same law
+        _, h0 = noisy_gd_ensemble(nulls, targets[names[-1]], steps=1, lr=0.0, noise_std=noise_std * math.sqrt(steps),
+                                  record_every=1, **common)
+        tau[i] = noise_threshold(h0.correlation[:, -1], multiple=4.0)
+        recorded = h.steps
+        for j, k in enumerate(names):
+            block = h.correlation[j * seeds:(j + 1) * seeds]
+            final[k][i] = block[:, -1]
+            curves[k].append(block)
+            if init == "gaussian" and noise_std > 0:
+                budget[k][i] = distinguishability(gradient_signal(targets[k], width), lr=lr, noise_std=noise_std,
+                                                  steps=steps)
+    return SweepResult(ns=ns, N=Ns, families=names, steps=recorded, final=final,
+                       curves={k: np.stack(v) for k, v in curves.items()}, tau=tau, budget=budget,
+                       settings=dict(width=width, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
+                                     batch_size=batch_size, n_eval=n_eval, seeds=seeds, n_null=n_null, init=init),
+                       seconds=time.perf_counter() - start)

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from torch import nn
 
-from inal_utils.boolean import Dictator, Majority, Parity, extend, hypercube, random_inputs
+from inal_utils.boolean import Dictator, Majority, Parity, RandomBoolean, extend, hypercube, random_inputs
 from inal_utils.networks import count_edges, fully_connected
 from inal_utils.noisy_gd import (
     bound_shape, clip_gradient, loss_fn, noise_generator, noise_threshold, noisy_gd, noisy_gd_ensemble,
@@ -342,3 +342,373 @@ def test_chunked_population_gradient_equals_unchunked(monkeypatch):
         assert max_diff(a, b) < 1e-12
     assert np.allclose(hw.correlation, hc.correlation, atol=1e-12)
     assert np.allclose(hw.loss, hc.loss, atol=1e-12)
+
+
+# ---------------------------------------------------------------- the gradient signal at initialisation
+
+from inal_utils.degree_bound import neuron_kernel  # noqa: E402
+from inal_utils.noisy_gd import (  # noqa: E402
+    distinguishability, gradient_signal, parity_cross_predictability, steps_to_reach,
+)
+
+
+def _brute_force_signal(f, width, bias_std):
+    """E_θ‖E_x[f ∇NN]‖² by double sums over the cube with the two-point kernels (no Fourier, no Krawtchouk).
+
+    E_θ[(E_x u(x) σ(w·x+b))²] = E_{x,x'}[u(x) u(x') K_σ(⟨x,x'⟩/N)] for any u; the step function's kernel
+    is P(U > 0, V > 0) = 1/4 + asin(c)/(2π) for a centred Gaussian pair with correlation c.
+    """
+    X = hypercube(f.n).astype(float)
+    N, M = f.n, X.shape[0]
+    rho = X @ X.T / N
+    s2 = bias_std**2
+    c = np.clip((rho + s2) / (1 + s2), -1, 1)
+    K_relu = neuron_kernel(rho, bias_std=bias_std)
+    K_step = 0.25 + np.arcsin(c) / (2 * np.pi)
+    y = f(hypercube(N))
+    quad = lambda u, K: u @ K @ u / M**2
+    total = width * quad(y, K_relu)                                   # output weights
+    total += sum(quad(y * X[:, i], K_step) for i in range(N))         # first-layer weights
+    if bias_std > 0:
+        total += quad(y, K_step) + y.mean() ** 2                      # first-layer and output biases
+    return total
+
+
+@pytest.mark.parametrize("f, width, bias_std", [
+    (extend(Parity(2, [0, 1]), 4), 8, 1.0),
+    (extend(Majority(3), 5), 3, 1.0),
+    (extend(Dictator(2), 4), 16, 0.5),
+    (Parity(5, range(5)), 7, 1.0),
+    (extend(Parity(3, [0, 1, 2]), 6), 4, 0.0),
+    (RandomBoolean(5, seed=3), 5, 1.0),
+])
+def test_gradient_signal_equals_brute_force_over_the_cube(f, width, bias_std):
+    exact = gradient_signal(f, width, bias_std=bias_std)
+    assert exact == pytest.approx(_brute_force_signal(f, width, bias_std), rel=1e-9, abs=1e-14)
+
+
+def test_gradient_signal_matches_monte_carlo_over_initialisations():
+    """Autograd on the exact cube for 3000 seeded networks; the closed form within 4 standard errors."""
+    f = extend(Parity(2, [0, 1]), 5)
+    width, n_init = 6, 3000
+    x, y = cube(5), torch.tensor(f(hypercube(5)), dtype=F64)
+    values = []
+    for s in range(n_init):
+        model = net(N=5, width=width, seed=10_000 + s)
+        g = population_gradient(model, x, y, loss="correlation")   # = −E_x[f ∇NN]
+        values.append(sum(float((t ** 2).sum()) for t in g))
+    values = np.array(values)
+    mean, se = values.mean(), values.std(ddof=1) / math.sqrt(n_init)
+    exact, parts = gradient_signal(f, width, return_parts=True)
+    assert abs(mean - exact) < 4 * se, (mean, se, exact)
+    assert se < 0.05 * exact          # the test can tell the closed form from one missing term
+    assert min(parts.values()) > 4 * se or parts["output_bias"] == 0.0
+
+
+def test_gradient_signal_parts_and_inputs():
+    f = extend(Parity(3, [0, 1, 2]), 9)
+    total, parts = gradient_signal(f, 10, return_parts=True)
+    assert total == pytest.approx(sum(parts.values()), abs=1e-15)
+    assert parts["output_bias"] == 0.0          # balanced target
+    # the output-weight term is linear in the width, the rest does not depend on it
+    _, p2 = gradient_signal(f, 20, return_parts=True)
+    assert p2["output_weights"] == pytest.approx(2 * parts["output_weights"], rel=1e-12)
+    assert p2["hidden_weights"] == pytest.approx(parts["hidden_weights"], rel=1e-12)
+    # a degree profile gives the same number as the function
+    w = np.zeros(10); w[3] = 1.0
+    assert gradient_signal(w, 10) == pytest.approx(total, rel=1e-12)
+    # the dictator's constant-size signal against the extended full parity's collapse
+    assert gradient_signal(extend(Dictator(6), 36), 32) > 1e6 * gradient_signal(extend(Parity(6, range(6)), 36), 32)
+    with pytest.raises(ValueError, match="width=0"):
+        gradient_signal(f, 0)
+    with pytest.raises(ValueError, match="degree profile"):
+        gradient_signal([0.5, -0.5], 4)
+    with pytest.raises((ValueError, TypeError), match="bias_std"):
+        gradient_signal(f, 4, bias_std=-1.0)
+
+
+def test_distinguishability_formula():
+    assert distinguishability(2e-4, lr=0.4, noise_std=0.01, steps=150) == pytest.approx(150 * 0.16 * 2e-4 / 2e-4)
+    assert np.allclose(distinguishability(np.array([1.0, 2.0]), lr=1.0, noise_std=1.0), [0.5, 1.0])
+    with pytest.raises(ValueError, match="noise_std"):
+        distinguishability(1.0, lr=0.1, noise_std=0.0)
+    with pytest.raises(ValueError, match="signal"):
+        distinguishability(-1.0, lr=0.1, noise_std=1.0)
+
+
+def test_parity_cross_predictability_by_enumerating_the_orbit():
+    """E over pairs of orbit members of (E_x F F')², by listing every permutation's image for N = 5."""
+    import itertools
+    N, k = 5, 2
+    X = hypercube(N)
+    orbit = [np.prod(X[:, list(p[:k])], axis=1) for p in itertools.permutations(range(N))]
+    F = np.array(orbit)
+    cp = np.mean((F @ F.T / X.shape[0]) ** 2)
+    assert cp == pytest.approx(parity_cross_predictability(N, k), abs=1e-12)
+    assert parity_cross_predictability(64, 8) == pytest.approx(1 / math.comb(64, 8))
+    with pytest.raises(ValueError, match="k=6 must be <= N=5"):
+        parity_cross_predictability(5, 6)
+
+
+def test_steps_to_reach():
+    class H:
+        steps = np.array([0, 10, 20, 30])
+        correlation = np.array([[0.0, 0.05, 0.2, 0.9], [0.0, 0.0, 0.01, 0.02]])
+    out = steps_to_reach(H, 0.1)
+    assert out[0] == 20 and np.isnan(out[1])
+    H.correlation = H.correlation[0]
+    assert steps_to_reach(H, 0.5) == 30
+
+
+# ---------------------------------------------------------------- device-side randomness
+
+def test_device_rng_is_seeded_and_has_the_right_noise_law():
+    f = extend(Parity(3, [0, 1]), 9)
+    models = [fully_connected(9, [16], seed=s, dtype=F64) for s in range(3)]
+    kw = dict(steps=4, lr=0.2, clip=1.0, noise_std=0.0, batch_size=64, inputs=256, device_rng=True)
+    a, ha = noisy_gd_ensemble(models, f, seed=3, **kw)
+    b, hb = noisy_gd_ensemble(models, f, seed=3, **kw)
+    c, _ = noisy_gd_ensemble(models, f, seed=4, **kw)
+    assert all(max_diff(x, y) == 0 for x, y in zip(a, b)) and np.array_equal(ha.correlation, hb.correlation)
+    assert max_diff(a[0], c[0]) > 0
+    # lr = 0: the parameters move by T independent N(0, σ²) draws per coordinate
+    T, sigma = 16, 0.1
+    moved, _ = noisy_gd_ensemble(models, f, steps=T, lr=0.0, clip=1.0, noise_std=sigma, inputs=16, device_rng=True)
+    d = torch.cat([(p - q).reshape(-1) for m0, m1 in zip(models, moved)
+                   for p, q in zip(m1.parameters(), m0.parameters())]).detach().numpy()
+    assert abs(d.var() / (T * sigma**2) - 1) < 4 * math.sqrt(2 / d.size)
+
+
+@pytest.mark.parametrize("f", [extend(Parity(4, [1, 3]), 7), extend(Majority(3), 7), Dictator(7, 2),
+                               extend(RandomBoolean(3, seed=1), 7)])
+def test_device_targets_match_numpy_targets(f):
+    """A device batch trains on the same labels the function gives (catalogue targets in torch, others via numpy)."""
+    from inal_utils.noisy_gd import _torch_target
+    x = hypercube(7)
+    g = _torch_target(f)
+    if g is None:
+        assert isinstance(f.base, RandomBoolean)
+        return
+    assert np.array_equal(g(torch.tensor(x, dtype=F64)).numpy(), f(x))
+
+
+# ---------------------------------------------------------------- training only the output layer
+
+def test_output_layer_fit_is_the_projection():
+    from inal_utils.noisy_gd import output_layer_fit
+    f = Parity(6, [0, 1])
+    value = output_layer_fit(f, 5, seed=2)[0]
+    first = fully_connected(6, [5], seed=2, dtype=F64)[0]
+    X = torch.tensor(hypercube(6), dtype=F64)
+    with torch.no_grad():
+        H = np.hstack([torch.relu(first(X)).numpy(), np.ones((64, 1))])
+    y = f(hypercube(6))
+    P = H @ np.linalg.pinv(H)                      # the projection matrix, independently
+    assert value == pytest.approx(np.mean(y * (P @ y)), abs=1e-12)
+    assert value == pytest.approx(np.mean((P @ y) ** 2), abs=1e-12)   # E[f·Pf] = E[(Pf)²]
+    # the fitted output layer is at least as good as any single neuron alone
+    h = H[:, :5]
+    best_single = max(np.mean(y * hj) ** 2 / np.mean(hj**2) for hj in h.T)
+    assert value >= best_single - 1e-12
+
+
+def test_output_layer_fit_chance_level_and_bad_input():
+    from inal_utils.noisy_gd import output_layer_fit
+    assert 0.0 <= output_layer_fit(RandomBoolean(6, seed=0), 64)[0] <= 1.0 + 1e-12
+    # a random target: mean (m + 1)/2^n over draws of the target (4 s.e.)
+    vals = [output_layer_fit(RandomBoolean(7, seed=s), 7, seed=s)[0] for s in range(60)]
+    assert abs(np.mean(vals) - 8 / 128) < 4 * np.std(vals) / math.sqrt(60)
+    with pytest.raises(ValueError, match="n=21"):
+        output_layer_fit(Dictator(21), 4)
+    with pytest.raises(TypeError, match="BooleanFunction"):
+        output_layer_fit(np.ones(8), 4)
+
+
+# ---------------------------------------------------------------- symmetry and the n-sweep
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_permutation_equivariance_of_noisy_gd(seed):
+    """Training on f̄∘π equals training on f̄ with the first layer's columns permuted (σ = 0, clipping on).
+
+    g(x) = f̄(x_π) with (x_π)_i = x_{π(i)}; the network M'(x) = M(x_π) has W'[:, π(i)] = W[:, i]. The
+    cube is permutation invariant and the clip acts coordinate-wise, so every step commutes with π.
+    """
+    from inal_utils.boolean import TruthTable
+    N = 6
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(N)
+    f = extend(Parity(3, [0, 1, 2]), N)
+    X = hypercube(N)
+    g = TruthTable(f(X[:, perm]))
+    model = net(N=N, width=8, seed=seed)
+    permuted = copy.deepcopy(model)
+    with torch.no_grad():
+        permuted[0].weight[:, perm] = model[0].weight
+    kw = dict(steps=6, lr=0.5, clip=0.05, noise_std=0.0)
+    a, ha = noisy_gd(model, f, **kw)
+    b, hb = noisy_gd(permuted, g, **kw)
+    assert np.all(ha.clip_fraction > 0)                       # the clip is active
+    assert torch.allclose(b[0].weight[:, perm], a[0].weight, atol=1e-12)
+    for p, q in list(zip(a.parameters(), b.parameters()))[1:]:
+        assert torch.allclose(p, q, atol=1e-12)
+    assert np.allclose(ha.correlation, hb.correlation, atol=1e-12)
+    # and it is not trivially true: the unpermuted network on g follows another trajectory
+    c, _ = noisy_gd(model, g, **kw)
+    assert max_diff(c, a) > 1e-3
+
+
+def test_n_sweep_transition_small_seeded():
+    """The chapter's n-sweep in miniature: at a fixed budget the extended full parity is learned at n = 3
+    and stays at noise level at n = 6, where the heuristic budget T·γ²·signal/(2σ²) has fallen below 1;
+    the extended dictator is learned at both."""
+    from inal_utils.noisy_gd import fixed_budget_sweep
+    families = {"dictator": lambda n: Dictator(n), "full parity": lambda n: Parity(n, range(n))}
+    res = fixed_budget_sweep(families, [3, 6], width=32, steps=300, lr=0.4, clip=1.0, noise_std=0.01,
+                             batch_size=1024, n_eval=2**14, seeds=2, n_null=4, seed=5)
+    assert res.N == [9, 36] and res.final["dictator"].shape == (2, 2)
+    assert res.learned("dictator").all()
+    assert res.learned("full parity")[0] and res.budget["full parity"][0] > 1
+    assert res.at_noise_level("full parity")[1] and res.budget["full parity"][1] < 1
+    assert np.all(res.tau < 0.05)                        # 2^14 evaluation points: s.e. about 0.01 or less
+    assert res.curves["dictator"].shape == (2, 2, len(res.steps))
+
+
+def test_fixed_budget_sweep_padding_and_bad_input():
+    from inal_utils.noisy_gd import fixed_budget_sweep
+    fam = {"dictator": lambda n: Dictator(n)}
+    kw = dict(width=4, steps=2, lr=0.1, clip=1.0, noise_std=0.01, batch_size=16, n_eval=64, seeds=1, n_null=2)
+    assert fixed_budget_sweep(fam, [3], pad="double", **kw).N == [6]
+    r = fixed_budget_sweep(fam, [3], pad="none", init="rademacher", **kw)
+    assert r.N == [3] and np.isnan(r.budget["dictator"]).all()     # no exact signal for a Rademacher init
+    d = fixed_budget_sweep(fam, [3], device_rng=True, **kw)                  # the GPU path, on the CPU
+    assert np.all(np.isfinite(d.final["dictator"])) and d.settings["seeds"] == 1
+    with pytest.raises(ValueError, match="pad='cube'"):
+        fixed_budget_sweep(fam, [3], pad="cube", **kw)
+    with pytest.raises(ValueError, match="families"):
+        fixed_budget_sweep({}, [3], **kw)
+
+
+# ---------------------------------------------------------------- device-side randomness
+
+def test_device_rng_is_seeded_and_has_the_right_noise_law():
+    f = extend(Parity(3, [0, 1]), 9)
+    models = [fully_connected(9, [16], seed=s, dtype=F64) for s in range(3)]
+    kw = dict(steps=4, lr=0.2, clip=1.0, noise_std=0.0, batch_size=64, inputs=256, device_rng=True)
+    a, ha = noisy_gd_ensemble(models, f, seed=3, **kw)
+    b, hb = noisy_gd_ensemble(models, f, seed=3, **kw)
+    c, _ = noisy_gd_ensemble(models, f, seed=4, **kw)
+    assert all(max_diff(x, y) == 0 for x, y in zip(a, b)) and np.array_equal(ha.correlation, hb.correlation)
+    assert max_diff(a[0], c[0]) > 0
+    # lr = 0: the parameters move by T independent N(0, σ²) draws per coordinate
+    T, sigma = 16, 0.1
+    moved, _ = noisy_gd_ensemble(models, f, steps=T, lr=0.0, clip=1.0, noise_std=sigma, inputs=16, device_rng=True)
+    d = torch.cat([(p - q).reshape(-1) for m0, m1 in zip(models, moved)
+                   for p, q in zip(m1.parameters(), m0.parameters())]).detach().numpy()
+    assert abs(d.var() / (T * sigma**2) - 1) < 4 * math.sqrt(2 / d.size)
+
+
+@pytest.mark.parametrize("f", [extend(Parity(4, [1, 3]), 7), extend(Majority(3), 7), Dictator(7, 2),
+                               extend(RandomBoolean(3, seed=1), 7)])
+def test_device_targets_match_numpy_targets(f):
+    """A device batch trains on the same labels the function gives (catalogue targets in torch, others via numpy)."""
+    from inal_utils.noisy_gd import _torch_target
+    x = hypercube(7)
+    g = _torch_target(f)
+    if g is None:
+        assert isinstance(f.base, RandomBoolean)
+        return
+    assert np.array_equal(g(torch.tensor(x, dtype=F64)).numpy(), f(x))
+
+
+# ---------------------------------------------------------------- training only the output layer
+
+def test_output_layer_fit_is_the_projection():
+    from inal_utils.noisy_gd import output_layer_fit
+    f = Parity(6, [0, 1])
+    value = output_layer_fit(f, 5, seed=2)[0]
+    first = fully_connected(6, [5], seed=2, dtype=F64)[0]
+    X = torch.tensor(hypercube(6), dtype=F64)
+    with torch.no_grad():
+        H = np.hstack([torch.relu(first(X)).numpy(), np.ones((64, 1))])
+    y = f(hypercube(6))
+    P = H @ np.linalg.pinv(H)                      # the projection matrix, independently
+    assert value == pytest.approx(np.mean(y * (P @ y)), abs=1e-12)
+    assert value == pytest.approx(np.mean((P @ y) ** 2), abs=1e-12)   # E[f·Pf] = E[(Pf)²]
+    # the fitted output layer is at least as good as any single neuron alone
+    h = H[:, :5]
+    best_single = max(np.mean(y * hj) ** 2 / np.mean(hj**2) for hj in h.T)
+    assert value >= best_single - 1e-12
+
+
+def test_output_layer_fit_chance_level_and_bad_input():
+    from inal_utils.noisy_gd import output_layer_fit
+    assert 0.0 <= output_layer_fit(RandomBoolean(6, seed=0), 64)[0] <= 1.0 + 1e-12
+    # a random target: mean (m + 1)/2^n over draws of the target (4 s.e.)
+    vals = [output_layer_fit(RandomBoolean(7, seed=s), 7, seed=s)[0] for s in range(60)]
+    assert abs(np.mean(vals) - 8 / 128) < 4 * np.std(vals) / math.sqrt(60)
+    with pytest.raises(ValueError, match="n=21"):
+        output_layer_fit(Dictator(21), 4)
+    with pytest.raises(TypeError, match="BooleanFunction"):
+        output_layer_fit(np.ones(8), 4)
+
+
+# ---------------------------------------------------------------- symmetry and the n-sweep
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_permutation_equivariance_of_noisy_gd(seed):
+    """Training on f̄∘π equals training on f̄ with the first layer's columns permuted (σ = 0, clipping on).
+
+    g(x) = f̄(x_π) with (x_π)_i = x_{π(i)}; the network M'(x) = M(x_π) has W'[:, π(i)] = W[:, i]. The
+    cube is permutation invariant and the clip acts coordinate-wise, so every step commutes with π.
+    """
+    from inal_utils.boolean import TruthTable
+    N = 6
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(N)
+    f = extend(Parity(3, [0, 1, 2]), N)
+    X = hypercube(N)
+    g = TruthTable(f(X[:, perm]))
+    model = net(N=N, width=8, seed=seed)
+    permuted = copy.deepcopy(model)
+    with torch.no_grad():
+        permuted[0].weight[:, perm] = model[0].weight
+    kw = dict(steps=6, lr=0.5, clip=0.05, noise_std=0.0)
+    a, ha = noisy_gd(model, f, **kw)
+    b, hb = noisy_gd(permuted, g, **kw)
+    assert np.all(ha.clip_fraction > 0)                       # the clip is active
+    assert torch.allclose(b[0].weight[:, perm], a[0].weight, atol=1e-12)
+    for p, q in list(zip(a.parameters(), b.parameters()))[1:]:
+        assert torch.allclose(p, q, atol=1e-12)
+    assert np.allclose(ha.correlation, hb.correlation, atol=1e-12)
+    # and it is not trivially true: the unpermuted network on g follows another trajectory
+    c, _ = noisy_gd(model, g, **kw)
+    assert max_diff(c, a) > 1e-3
+
+
+def test_n_sweep_transition_small_seeded():
+    """The chapter's n-sweep in miniature: at a fixed budget the extended full parity is learned at n = 3
+    and stays at noise level at n = 6, where the heuristic budget T·γ²·signal/(2σ²) has fallen below 1;
+    the extended dictator is learned at both."""
+    width, T, lr, A, sigma = 32, 300, 0.4, 1.0, 0.01
+    out = {}
+    for n in (3, 6):
+        N = n * n
+        targets = [extend(Dictator(n), N), extend(Parity(n, range(n)), N)]
+        nets = [fully_connected(N, [width], seed=10 * n + i) for i in range(2)]
+        _, h = noisy_gd_ensemble(nets, targets, steps=T, lr=lr, clip=A, noise_std=sigma, inputs=2**14,
+                                 batch_size=1024, seed=n, record_every=T)
+        budget = distinguishability(gradient_signal(targets[1], width), lr=lr, noise_std=sigma, steps=T)
+        out[n] = (h.correlation[:, -1], budget)
+    assert out[3][0][0] > 0.5 and out[6][0][0] > 0.5          # the dictator at both sizes
+    assert out[3][0][1] > 0.5 and out[3][1] > 1               # the full parity learned at n = 3 ...
+    assert abs(out[6][0][1]) < 0.03 and out[6][1] < 1          # ... and at noise level at n = 6
+
+
+@pytest.mark.parametrize("f", [Majority(9), Majority(1), Parity(7, [1, 4]), Parity(5, []), Dictator(6, 3),
+                               extend(extend(Majority(5), 7), 11), extend(RandomBoolean(4, seed=2), 6)])
+def test_structured_degree_weights_equal_the_transform(f):
+    """The shortcuts (one-degree parities and dictators, the symmetric majority, padded extensions)
+    against the Walsh–Hadamard transform of the truth table."""
+    from inal_utils.degree_bound import degree_profile
+    from inal_utils.noisy_gd import _degree_weights
+    assert np.allclose(_degree_weights(f), degree_profile(f), atol=1e-13)
