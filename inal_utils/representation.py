@@ -12,16 +12,23 @@ The network is ``f_θ(x) = aᵀσ(Wx + b)`` with ReLU ``σ`` and width ``m``. Co
   makes a population row of ``W¹`` for ``He_2(u·x)/2`` have norm ``|N(0,1)|``, the scale of the new biases);
   (iii) biases re-drawn ``b_j ~ N(0, 1)``; (iv) the head ``a`` is trained with weight decay to
   convergence, which is ridge regression on the features ``σ(W¹x + b)`` (solved in closed form).
-* **Ridge protocol (every method alike).** A random ``val_fraction`` of the data is held out; the
-  ridge path ``a(λ) = (ΦᵀΦ/n + λI)⁻¹Φᵀy/n`` over a relative grid ``λ = λ_rel · tr(ΦᵀΦ/n)``
-  (:data:`DEFAULT_LAMBDAS`, from nearly ridgeless to nearly the null predictor) is
-  computed from *one* eigendecomposition of ``ΦᵀΦ`` (or of ``ΦΦᵀ`` when ``n < p``); the
-  ``λ`` with the smallest held-out squared error is kept (no refit, see :func:`fit_head`).
-* **Baselines.** :func:`random_features` is the same network and pipeline with ``W`` frozen at its
-  initialisation; :func:`ntk_regression` is ridge regression on the gradient features (the empirical
-  neural tangent kernel) of an i.i.d.-initialised two-layer ReLU net of width ``m``, a random-feature
-  approximation of the analytic kernel :func:`relu_ntk` (feature dimension ``m(d+2)``; exact kernel ridge
-  needs an ``n x n`` eigendecomposition, too slow at ``n = 10⁴`` on two cores).
+* **Ridge protocol (every method alike).** The head ``a(λ) = (ΦᵀΦ/n + λI)⁻¹Φᵀy/n`` is fitted on
+  all ``n`` points over a relative grid ``λ = λ_rel · tr(ΦᵀΦ/n)`` (:data:`DEFAULT_LAMBDAS`, from
+  nearly ridgeless to nearly the null predictor), computed from *one* eigendecomposition of
+  ``ΦᵀΦ`` (or of ``ΦΦᵀ`` when ``n <= p``); the ``λ`` with the smallest exact leave-one-out error is
+  kept (:func:`fit_head_loo`). A held-out split (:func:`fit_head`) remains available as
+  ``selection="holdout"``. The exact kernel chooses ``λ`` on a held-out fifth (one Cholesky
+  factorisation per ``λ`` on :data:`KERNEL_LAMBDAS`) and is then refitted on all points.
+* **Baselines.** :func:`random_features` is the same pipeline with ``W`` frozen at a random
+  initialisation of ``width`` *independent* rows ``w_j ~ N(0, I/d)`` (not the paired rows of the
+  symmetric initialisation, which would give only ``width/2`` distinct directions);
+  :func:`ntk_kernel_regression` is exact kernel ridge regression with the analytic two-layer ReLU NTK
+  :func:`relu_ntk` on all points (``λ`` chosen on a held-out split, one Cholesky factorisation per
+  ``λ``; NumPy, or torch on a GPU);
+  :func:`ntk_regression` is its finite-width stand-in (ridge on ``m(d+2)`` gradient features).
+* **Evaluation.** :func:`excess_risk_quadrature` integrates ``E[(f̂ - f*)²]`` exactly along the
+  relevant directions (Gauss–Hermite) and by Monte Carlo across them, which removes the heavy tails
+  of ``f*`` from the estimate; :func:`feature_floor` estimates the best loss a fixed feature set can reach.
 """
 
 from __future__ import annotations
@@ -31,9 +38,14 @@ import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
+import scipy.linalg
+import torch
+
+from .hermite import HermiteTarget, gauss_hermite
 
 __all__ = [
     "DEFAULT_LAMBDAS",
+    "KERNEL_LAMBDAS",
     "RidgePath",
     "Predictor",
     "preprocess",
@@ -46,9 +58,13 @@ __all__ = [
     "fit_head",
     "first_step",
     "algorithm1",
+    "random_representation",
     "random_features",
     "ntk_regression",
     "ntk_kernel_regression",
+    "fit_head_loo",
+    "excess_risk_quadrature",
+    "feature_floor",
     "predicted_alignment",
     "path_losses",
     "subspace_alignment",
@@ -59,6 +75,9 @@ __all__ = [
 #: Relative ridge grid, in units of ``tr(ΦᵀΦ/n)`` (the sum of its eigenvalues). The top value
 #: shrinks every direction by at least 11x (close to the null predictor); the bottom is nearly ridgeless.
 DEFAULT_LAMBDAS = np.logspace(-9, 1, 21)
+#: Relative grid of the exact kernel (one Cholesky factorisation per value): the range of
+#: :data:`DEFAULT_LAMBDAS`, two decades apart.
+KERNEL_LAMBDAS = DEFAULT_LAMBDAS[::4]
 #: Rows per chunk when features are built (bounds memory at ``chunk x p`` floats).
 CHUNK = 8192
 
@@ -142,25 +161,41 @@ def ntk_feature_map(W, b, a):
     return featurize
 
 
+def _ntk_from_augmented(A, B, xp):
+    """Analytic ReLU NTK from augmented inputs ``A = (x/√d, 1)`` rows (NumPy or torch namespace ``xp``)."""
+    dot = A @ B.T
+    na = xp.sqrt(xp.sum(A * A, 1))
+    nb = xp.sqrt(xp.sum(B * B, 1))
+    norms = na[:, None] * nb[None, :]
+    cos = dot / norms
+    cos = xp.clip(cos, -1.0, 1.0)
+    theta = xp.arccos(cos)
+    k0 = (math.pi - theta) / (2 * math.pi)
+    sin = xp.sqrt(1.0 - cos * cos)
+    k1 = norms * (sin + (math.pi - theta) * cos) / (2 * math.pi)
+    return k1 + dot * k0
+
+
+def _augment(X, xp):
+    d = X.shape[1]
+    ones = xp.ones((X.shape[0], 1), dtype=X.dtype) if xp is np else xp.ones(
+        (X.shape[0], 1), dtype=X.dtype, device=X.device)
+    return xp.concatenate([X / math.sqrt(d), ones], 1) if xp is np else xp.cat([X / math.sqrt(d), ones], 1)
+
+
 def relu_ntk(X1, X2):
     """Analytic NTK of the net of :func:`ntk_feature_map` in the infinite-width limit.
 
     With ``x̃ = (x/√d, 1)``, angle ``θ`` between ``x̃, x̃'``:
     ``Θ(x, x') = κ_1 + (x̃·x̃') κ_0``, ``κ_0 = (π - θ)/(2π)``,
     ``κ_1 = |x̃||x̃'| (sin θ + (π - θ) cos θ)/(2π)`` (arc-cosine kernels, Cho & Saul 2009).
+    NumPy arrays in, NumPy out; torch tensors (any device) in, torch out.
     """
+    if isinstance(X1, torch.Tensor):
+        return _ntk_from_augmented(_augment(X1, torch), _augment(X2, torch), torch)
     X1 = _check_data(X1)
     X2 = _check_data(X2, d=X1.shape[1])
-    d = X1.shape[1]
-    A = np.hstack([X1 / math.sqrt(d), np.ones((len(X1), 1))])
-    B = np.hstack([X2 / math.sqrt(d), np.ones((len(X2), 1))])
-    dot = A @ B.T
-    na, nb = np.linalg.norm(A, axis=1), np.linalg.norm(B, axis=1)
-    cos = np.clip(dot / np.outer(na, nb), -1.0, 1.0)
-    theta = np.arccos(cos)
-    k0 = (np.pi - theta) / (2 * np.pi)
-    k1 = np.outer(na, nb) * (np.sin(theta) + (np.pi - theta) * cos) / (2 * np.pi)
-    return k1 + dot * k0
+    return _ntk_from_augmented(_augment(X1, np), _augment(X2, np), np)
 
 
 def _map_chunks(featurize, X, fn, chunk):
@@ -365,12 +400,17 @@ def one_step(X, r, a, W, *, eta1, chunk=CHUNK):
     return (eta1 / len(X)) * a[:, None] * G
 
 
-def _fit(featurize, X, y, *, lambdas, val_fraction, seed, chunk, linear=True):
+def _fit(featurize, X, y, *, lambdas, val_fraction, seed, chunk, linear=True, selection="loo"):
+    if selection not in ("holdout", "loo"):
+        raise ValueError(f"selection={selection!r} must be 'loo' or 'holdout'")
     if linear:
         alpha, beta, r = preprocess(X, y)
     else:
         alpha, beta, r = 0.0, None, y
-    head = fit_head(featurize, X, r, lambdas=lambdas, val_fraction=val_fraction, seed=seed, chunk=chunk)
+    if selection == "loo":
+        head = fit_head_loo(featurize, X, r, lambdas=lambdas, chunk=chunk)
+    else:
+        head = fit_head(featurize, X, r, lambdas=lambdas, val_fraction=val_fraction, seed=seed, chunk=chunk)
     return Predictor(featurize=featurize, coef=head.coef, alpha=alpha, beta=beta,
                      info={"head": head, "lam": head.lam, "lam_rel": head.lam_rel})
 
@@ -407,7 +447,7 @@ def first_step(X, y, *, width, eta1=None, bias_std=1.0, seed=0, chunk=CHUNK):
 
 
 def algorithm1(X, y, *, width, eta1=None, bias_std=1.0, seed=0, lambdas=None, val_fraction=0.2,
-               chunk=CHUNK):
+               chunk=CHUNK, selection="loo"):
     """Algorithm 1 (one step on ``W``, new biases, ridge head); see the module docstring.
 
     Parameters
@@ -422,8 +462,9 @@ def algorithm1(X, y, *, width, eta1=None, bias_std=1.0, seed=0, lambdas=None, va
         Standard deviation of the re-drawn biases.
     seed : int
         Seeds the initialisation, the biases and the held-out split.
-    lambdas, val_fraction, chunk
-        Ridge protocol; see :func:`fit_head`.
+    lambdas, val_fraction, chunk, selection
+        Ridge protocol: ``selection="loo"`` (default) fits the head on all points with ``λ`` by exact
+        leave-one-out (:func:`fit_head_loo`); ``"holdout"`` uses :func:`fit_head` (``val_fraction``).
 
     Returns
     -------
@@ -433,25 +474,45 @@ def algorithm1(X, y, *, width, eta1=None, bias_std=1.0, seed=0, lambdas=None, va
     """
     rep = first_step(X, y, width=width, eta1=eta1, bias_std=bias_std, seed=seed, chunk=chunk)
     model = _fit(rep.pop("featurize"), X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed,
-                 chunk=chunk)
+                 chunk=chunk, selection=selection)
     model.info.update(rep)
     return model
 
 
-def random_features(X, y, *, width, bias_std=1.0, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK):
-    """Algorithm 1 without the step on ``W``: features ``σ(W⁰x + b)`` with the same ``W⁰`` and ``b``.
+def random_representation(d, width, *, bias_std=1.0, seed=0):
+    """Frozen random features ``x ↦ σ(W⁰x + b)`` with ``width`` independent rows.
 
-    Same preprocessing, biases and ridge protocol as :func:`algorithm1` for the same ``seed``.
+    ``w_j ~ N(0, I/d)`` i.i.d. (no pairing: every row is a distinct direction) and
+    ``b_j ~ N(0, bias_std²)``. Returns a dict with ``W``, ``b`` and ``featurize``, the same keys as
+    :func:`first_step`, so :func:`transfer` accepts either.
+    """
+    d = _check_int(d, "d")
+    width = _check_int(width, "width")
+    bias_std = _check_positive(bias_std, "bias_std")
+    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    W = rng.standard_normal((width, d)) / math.sqrt(d)
+    b = bias_std * rng.standard_normal(width)
+    return {"W": W, "b": b, "featurize": relu_features(W, b)}
+
+
+def random_features(X, y, *, width, bias_std=1.0, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK,
+                    selection="loo"):
+    """Random-features baseline: Algorithm 1's pipeline with no step, on ``width`` independent directions.
+
+    Features ``σ(W⁰x + b)`` from :func:`random_representation` (``w_j ~ N(0, I/d)`` i.i.d.,
+    ``b_j ~ N(0, bias_std²)``); same preprocessing and ridge protocol as :func:`algorithm1`. The
+    paired rows of :func:`symmetric_init` are *not* used: they would give only ``width/2`` distinct
+    directions and lower the model's ceiling.
     """
     X, y = _check_data(X, y)
-    a0, W0, b = _init_and_biases(X.shape[1], width, bias_std, seed)
-    model = _fit(relu_features(W0, b), X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed,
-                 chunk=chunk)
-    model.info.update(W0=W0, a0=a0, W=W0, b=b)
+    rep = random_representation(X.shape[1], width, bias_std=bias_std, seed=seed)
+    model = _fit(rep["featurize"], X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed, chunk=chunk,
+                 selection=selection)
+    model.info.update(W=rep["W"], b=rep["b"])
     return model
 
 
-def ntk_regression(X, y, *, width=150, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK):
+def ntk_regression(X, y, *, width=150, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK, selection="loo"):
     """Ridge regression with the (empirical) ReLU neural tangent kernel.
 
     Features are the parameter gradients of an i.i.d.-initialised net (:func:`ntk_feature_map`;
@@ -468,41 +529,127 @@ def ntk_regression(X, y, *, width=150, seed=0, lambdas=None, val_fraction=0.2, c
     b = rng.standard_normal(width)
     a = rng.choice(np.array([-1.0, 1.0]), size=width)
     model = _fit(ntk_feature_map(W, b, a), X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed,
-                 chunk=chunk)
+                 chunk=chunk, selection=selection)
     model.info.update(W=W, b=b, a=a)
     return model
 
 
-def ntk_kernel_regression(X, y, *, seed=0, lambdas=None, val_fraction=0.2):
-    """Exact kernel ridge regression with the analytic :func:`relu_ntk` (for ``n`` up to a few thousand).
+def _cholesky_solve(A, r, xp):
+    """``A⁻¹ r`` for symmetric positive definite ``A``; ``None`` when ``A`` is not numerically so."""
+    if xp is np:
+        try:
+            factor = scipy.linalg.cho_factor(A, lower=True, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+        return scipy.linalg.cho_solve(factor, r, check_finite=False)
+    L, info = torch.linalg.cholesky_ex(A)
+    if int(info) != 0:
+        return None
+    return torch.cholesky_solve(r[:, None], L)[:, 0]
 
-    Same preprocessing and held-out protocol as every method; the ridge path over the ``λ`` grid
-    comes from one eigendecomposition of the ``n_train x n_train`` kernel matrix (``O(n³)``: this
-    is why the chapter uses :func:`ntk_regression` at ``n = 10⁴``). Used to check that the
-    finite-width features of :func:`ntk_regression` reproduce the analytic kernel's predictions.
+
+def _kernel_ridge_holdout(K, r, tr, va, lam_abs, xp):
+    """Held-out curve of dual ridge ``c(λ) = (K_tr + n_tr λ I)⁻¹ r_tr``, one Cholesky per ``λ``.
+
+    ``λ`` values whose shifted matrix is not numerically positive definite get an infinite loss.
+    Returns the validation losses as a NumPy array.
+    """
+    K_tr, K_va = K[tr][:, tr], K[va][:, tr]
+    n_tr = len(tr)
+    eye = np.eye(n_tr) if xp is np else torch.eye(n_tr, dtype=K.dtype, device=K.device)
+    val_loss = np.full(len(lam_abs), np.inf)
+    for j, lam in enumerate(lam_abs):
+        c = _cholesky_solve(K_tr + (n_tr * lam) * eye, r[tr], xp)
+        if c is None:
+            continue
+        loss = float(((r[va] - K_va @ c) ** 2).mean())
+        if np.isfinite(loss):
+            val_loss[j] = loss
+    return val_loss
+
+
+def ntk_kernel_regression(X, y, *, lambdas=None, val_fraction=0.2, seed=0, device="cpu"):
+    """Exact kernel ridge regression with the analytic :func:`relu_ntk` (the NTK baseline), on all points.
+
+    Same preprocessing (``α``, ``β`` removed) as every method. The ridge strength
+    ``λ = λ_rel · tr(K)/n`` (``λ_rel`` on :data:`KERNEL_LAMBDAS`) is chosen on a held-out
+    ``val_fraction`` of the points (seeded split, one Cholesky factorisation per ``λ``), and the
+    kernel is then refitted on **all** ``n`` points at that ``λ``. (Exact leave-one-out, used for the
+    feature methods, would need the diagonal of ``(K + nλI)⁻¹`` at every ``λ``: several times the
+    cost of a factorisation.) ``device="cuda"`` builds the kernel and solves on the GPU with torch
+    (float64); predictions are NumPy arrays either way.
+
+    Parameters
+    ----------
+    X, y : arrays of shape (n, d), (n,)
+    lambdas : 1-d array, optional
+        Relative ridge grid (default :data:`KERNEL_LAMBDAS`).
+    val_fraction : float in (0, 1)
+        Share of the points held out to choose ``λ``.
+    seed : int
+        Seed of the held-out split.
+    device : str
+        ``"cpu"`` (NumPy/SciPy) or any other torch device name (``"cuda"``, ``"cpu:0"``), which
+        runs the same computation with torch.
+
+    Returns
+    -------
+    Predictor
+        ``x ↦ α + β·x + Σ_i c_i Θ(x, x_i)`` over all ``n`` points; ``info`` has ``lam``, ``lam_rel``
+        and ``head`` (held-out curve; ``inf`` where a factorisation failed).
     """
     X, y = _check_data(X, y)
-    lam_rel = _check_lambdas(lambdas)
-    tr, va = holdout_split(len(X), val_fraction, seed)
+    lam_rel = _check_lambdas(KERNEL_LAMBDAS if lambdas is None else lambdas)
+    if not isinstance(device, str):
+        raise TypeError(f"device={device!r} must be a string such as 'cpu' or 'cuda'")
+    n = len(X)
+    tr, va = holdout_split(n, val_fraction, seed)
     alpha, beta, r = preprocess(X, y)
-    K = relu_ntk(X[tr], X[tr])
-    s, Q = np.linalg.eigh(K)
-    s = np.clip(s, 0.0, None)
-    lam_abs = lam_rel * float(np.trace(K)) / len(tr)
-    # dual coefficients c(λ) = (K + n λ I)^{-1} r = Q diag(1/(s + nλ)) Qᵀ r
-    C = Q @ ((Q.T @ r[tr])[:, None] / (s[:, None] + len(tr) * lam_abs[None, :]))
-    val_loss = np.mean((r[va][:, None] - relu_ntk(X[va], X[tr]) @ C) ** 2, axis=0)
+    X_all = X.copy()
+    if device == "cpu":
+        xp = np
+        K = relu_ntk(X_all, X_all)
+        r_t, eye = r, np.eye(n)
+    else:
+        xp = torch
+        dev = torch.device(device)
+        Xt = torch.as_tensor(X_all, dtype=torch.float64, device=dev)
+        K = relu_ntk(Xt, Xt)
+        r_t = torch.as_tensor(r, dtype=torch.float64, device=dev)
+        eye = torch.eye(n, dtype=torch.float64, device=dev)
+        tr, va = torch.as_tensor(tr, device=dev), torch.as_tensor(va, device=dev)
+    lam_abs = lam_rel * float(K[tr, tr].sum()) / len(tr)  # λ in units of tr(K_tr)/n_tr
+    val_loss = _kernel_ridge_holdout(K, r_t, tr, va, lam_abs, xp)
+    if not np.any(np.isfinite(val_loss)):
+        raise np.linalg.LinAlgError("no λ on the grid gave a positive definite kernel system; use larger lambdas")
     best = int(np.argmin(val_loss))
-    X_tr = X[tr].copy()
+    # refit on all n points; if K + nλI is not numerically positive definite, move up the grid
+    c = None
+    for j in range(best, len(lam_abs)):
+        c = _cholesky_solve(K + (n * lam_abs[j]) * eye, r_t, xp)
+        if c is not None:
+            best = j
+            break
+    if c is None:
+        raise np.linalg.LinAlgError("K + nλI is not positive definite at the selected λ or above")
+    del K
+    if xp is np:
+        coef = c
 
-    def featurize(Z):
-        return relu_ntk(Z, X_tr)
+        def featurize(Z):
+            return relu_ntk(Z, X_all)
+    else:
+        coef = c.cpu().numpy()
 
-    featurize.p = len(tr)
-    head = HeadFit(coef=C[:, best], lam=float(lam_abs[best]), lam_rel=float(lam_rel[best]), lambdas=lam_rel,
-                   val_loss=val_loss, n_train=len(tr), n_val=len(va))
-    return Predictor(featurize=featurize, coef=C[:, best], alpha=alpha, beta=beta,
-                     info={"head": head, "lam": head.lam, "lam_rel": head.lam_rel})
+        def featurize(Z):
+            Zt = torch.as_tensor(np.asarray(Z, dtype=float), dtype=torch.float64, device=dev)
+            return relu_ntk(Zt, Xt).cpu().numpy()
+
+    featurize.p = n
+    head = HeadFit(coef=coef, lam=float(lam_abs[best]), lam_rel=float(lam_rel[best]), lambdas=lam_rel,
+                   val_loss=val_loss, n_train=n, n_val=len(va))
+    return Predictor(featurize=featurize, coef=coef, alpha=alpha, beta=beta,
+                     info={"head": head, "lam": head.lam, "lam_rel": head.lam_rel, "device": device})
 
 
 def predicted_alignment(n, d, *, hessian_eig=1.0, label_var=1.0, u_noise_ratio=1.0, n_mc=20_000, seed=0):
@@ -539,7 +686,7 @@ def path_losses(featurize, X, y, X_eval, y_eval, *, lambdas=None, val_fraction=0
 
     Same split as :func:`fit_head` with the same ``seed`` and one decomposition for the whole grid.
     ``eval_loss[argmin(val_loss)]`` is the loss of the head that :func:`fit_head` (and
-    :func:`transfer`) selects; ``min(eval_loss)`` is the oracle (best ``λ`` in hindsight), which
+    ``selection="holdout"`` everywhere) selects; ``min(eval_loss)`` is the oracle (best ``λ`` in hindsight), which
     separates the quality of a representation from the noise of selecting ``λ``.
 
     Returns
@@ -592,19 +739,83 @@ def subspace_alignment(W, U):
     return np.sum((W @ U.T) ** 2, axis=1) / norms
 
 
-def transfer(model, X, y, *, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK):
+def fit_head_loo(featurize, X, y, *, lambdas=None, chunk=CHUNK):
+    """Ridge head on all ``n`` points, ``λ`` chosen by exact leave-one-out (no held-out split).
+
+    For ``a(λ) = (ΦᵀΦ + nλI)⁻¹Φᵀy`` the leave-one-out residual is ``(y_i - ŷ_i)/(1 - H_ii)`` with
+    ``H = Φ(ΦᵀΦ + nλI)⁻¹Φᵀ``. From one eigendecomposition (of ``ΦΦᵀ`` when ``n <= p``, else of
+    ``ΦᵀΦ``, built in chunks of ``chunk`` rows) every ``λ`` of the relative grid (units
+    ``tr(ΦᵀΦ/n)``, default :data:`DEFAULT_LAMBDAS`) costs a matrix product. ``val_loss`` holds the
+    mean squared leave-one-out residual (``inf`` where ``H_ii`` is numerically 1, i.e. interpolation);
+    the returned coefficients are fitted on all points.
+    """
+    X, y = _check_data(X, y)
+    lam_rel = _check_lambdas(lambdas)
+    n = len(X)
+    if n < 2:
+        raise ValueError(f"n={n} samples: leave-one-out needs at least 2")
+    p = featurize.p
+    if n <= p:
+        Phi = np.asarray(featurize(X), dtype=float)
+        s, Q = np.linalg.eigh(Phi @ Phi.T)
+        s = np.clip(s, 0.0, None)
+        lam_abs = lam_rel * float(np.sum(s)) / n
+        inv = 1.0 / (s[:, None] + n * lam_abs[None, :])
+        z = Q.T @ y
+        # H = Q diag(s/(s+nλ)) Qᵀ
+        fitted = Q @ (z[:, None] * s[:, None] * inv)
+        hdiag = (Q**2) @ (s[:, None] * inv)
+        resid = (y[:, None] - fitted)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            sq = np.sum((resid / (1.0 - hdiag)) ** 2, axis=0)
+        bad = np.any(1.0 - hdiag < 1e-10, axis=0)
+    else:
+        G, c = _gram(featurize, X, y, chunk)
+        s, V = np.linalg.eigh(G)
+        s = np.clip(s, 0.0, None)
+        lam_abs = lam_rel * float(np.sum(s)) / n
+        inv = 1.0 / (s[:, None] + n * lam_abs[None, :])
+        z = V.T @ c
+        sq = np.zeros(lam_abs.size)
+        bad = np.zeros(lam_abs.size, dtype=bool)
+
+        def acc(F, sl):
+            P = F @ V
+            fitted = P @ (z[:, None] * inv)
+            hdiag = (P**2) @ inv
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sq[...] += np.sum(((y[sl][:, None] - fitted) / (1.0 - hdiag)) ** 2, axis=0)
+            bad[...] |= np.any(1.0 - hdiag < 1e-10, axis=0)
+
+        _map_chunks(featurize, X, acc, chunk)
+    val_loss = np.where(bad | ~np.isfinite(sq), np.inf, sq / n)
+    best = int(np.argmin(val_loss))
+    if n <= p:
+        coef = Phi.T @ (Q @ (z / (s + n * lam_abs[best])))
+    else:
+        coef = V @ (z / (s + n * lam_abs[best]))
+    return HeadFit(coef=coef, lam=float(lam_abs[best]), lam_rel=float(lam_rel[best]), lambdas=lam_rel,
+                   val_loss=val_loss, n_train=n, n_val=n)
+
+
+def transfer(model, X, y, *, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK, selection="loo"):
     """Theorem 3: keep the pretrained features, refit only the head on ``(X, y)`` of a new target.
 
     Parameters
     ----------
     model : Predictor or dict
-        A fit from :func:`algorithm1` / :func:`random_features`, or the dict of :func:`first_step`.
+        A fit from :func:`algorithm1` / :func:`random_features`, or the dict of :func:`first_step`
+        or :func:`random_representation`.
     X, y : new task data.
+    selection : {"loo", "holdout"}
+        ``"loo"`` (default): :func:`fit_head_loo`, head fitted on all ``N`` points with ``λ`` by exact
+        leave-one-out (with small ``N`` a held-out split would keep only a few points);
+        ``"holdout"``: :func:`fit_head` on a training split.
 
     Returns
     -------
     Predictor
-        ``x ↦ aᵀσ(W¹x + b)`` (no linear part), ``a`` by the same ridge protocol as every method.
+        ``x ↦ aᵀσ(W¹x + b)`` (no linear part).
     """
     if isinstance(model, Predictor):
         featurize, info = model.featurize, model.info
@@ -614,7 +825,7 @@ def transfer(model, X, y, *, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK
         raise TypeError(f"model must be a Predictor or the dict of first_step; got {type(model).__name__}")
     X, y = _check_data(X, y, d=info["W"].shape[1])
     new = _fit(featurize, X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed, chunk=chunk,
-               linear=False)
+               linear=False, selection=selection)
     new.info.update({k: v for k, v in info.items() if k in ("W", "b", "W0", "a0", "eta1")})
     return new
 
@@ -630,3 +841,81 @@ def excess_risk(predictor, target, *, n_test=10_000, seed=0):
     X = np.random.default_rng(seed).standard_normal((n_test, target.d))
     sq = (predictor(X) - target(X)) ** 2
     return float(np.mean(sq)), float(np.std(sq, ddof=1) / math.sqrt(n_test))
+
+
+def _orthonormal_complement_sampler(U, rng):
+    P = np.eye(U.shape[1]) - U.T @ U
+
+    def draw(k):
+        return rng.standard_normal((k, U.shape[1])) @ P
+
+    return draw
+
+
+def excess_risk_quadrature(predictor, target, *, n_nodes=40, n_perp=100, seed=0):
+    """``E[(f̂(x) - f*(x))²]`` with Gauss–Hermite quadrature along ``span(U)``, Monte Carlo across it.
+
+    Writes ``x = Uᵀz + x_⊥`` with ``z ~ N(0, I_r)`` and ``x_⊥`` the projection of a standard Gaussian on
+    the orthogonal complement of ``span(U)``. The ``z``-integral uses a product grid of ``n_nodes``
+    Gauss–Hermite nodes per direction (exact for polynomials of degree ``< 2 n_nodes`` in ``z``; the
+    predictor's ReLU kinks make it accurate to about 1e-3 relative at 40 nodes), and each node averages
+    ``n_perp`` draws of ``x_⊥``. The heavy tails of ``f*(x) = g(z)`` (large ``|z|``) are integrated
+    exactly instead of sampled, so the estimate is far less noisy than plain Monte Carlo on the same
+    number of points (``n_nodes^r · n_perp``).
+
+    Returns
+    -------
+    mean, stderr : float
+        ``stderr`` is the Monte Carlo error across ``x_⊥`` only (the quadrature error is not included).
+    """
+    if not isinstance(target, HermiteTarget):
+        raise TypeError(f"target must be a HermiteTarget; got {type(target).__name__}")
+    n_perp = _check_int(n_perp, "n_perp", 2)
+    r = target.r
+    if r > 3:
+        raise ValueError(f"target has r={r} relevant directions; the product grid supports r <= 3")
+    z1, w1 = gauss_hermite(n_nodes)
+    grids = np.meshgrid(*([z1] * r), indexing="ij")
+    Z = np.stack([g.ravel() for g in grids], axis=1)
+    wgrids = np.meshgrid(*([w1] * r), indexing="ij")
+    w = np.prod(np.stack([g.ravel() for g in wgrids], axis=1), axis=1)
+    rng = np.random.default_rng(seed)
+    X = np.repeat(Z @ target.U, n_perp, axis=0) + _orthonormal_complement_sampler(target.U, rng)(len(Z) * n_perp)
+    sq = ((predictor(X) - target(X)) ** 2).reshape(len(Z), n_perp)
+    node_mean = sq.mean(axis=1)
+    node_var = sq.var(axis=1, ddof=1)
+    return float(w @ node_mean), float(math.sqrt(np.sum(w**2 * node_var) / n_perp))
+
+
+def feature_floor(featurize, target, *, n=50_000, linear=True, lam_rel=1e-8, seed=0, n_nodes=40, n_perp=100,
+                  chunk=CHUNK):
+    """The loss a fixed feature set cannot go below, whatever ``n``: its approximation floor.
+
+    Fits ``α + β·x + aᵀφ(x)`` (``linear=True``, as the chapter's methods do) by nearly ridgeless
+    least squares (``λ = lam_rel · tr``) on ``n`` noise-free samples of ``f*``, and returns its
+    :func:`excess_risk_quadrature` on fresh points. With ``p`` features this overestimates the
+    population floor ``min_a E[(aᵀφ - f*)²]`` by a relative ``≈ p/n`` (2% at ``p = 1000``,
+    ``n = 5·10⁴``).
+
+    Returns
+    -------
+    mean, stderr : float
+    """
+    n = _check_int(n, "n", 2)
+    lam_rel = _check_positive(lam_rel, "lam_rel")
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, target.d))
+    y = target(X)
+    if linear:
+        base = featurize
+
+        def featurize_aug(Z):
+            return np.concatenate([np.ones((len(Z), 1)), Z, base(Z)], axis=1)
+
+        featurize_aug.p = featurize.p + target.d + 1
+    else:
+        featurize_aug = featurize
+    path = ridge_path(featurize_aug, X, y, chunk=chunk)
+    coef = path.coef(lam_rel * path.scale)
+    model = Predictor(featurize=featurize_aug, coef=coef)
+    return excess_risk_quadrature(model, target, n_nodes=n_nodes, n_perp=n_perp, seed=seed + 1)
