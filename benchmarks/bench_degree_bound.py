@@ -17,11 +17,12 @@ import time
 import numpy as np
 
 from inal_utils import degree_bound as D
+from inal_utils import expected as E
 from inal_utils.alignment import neuron_fourier_profile
 
 
 def cold_exact(n, k_max=None):
-    D._exact_profile.cache_clear()
+    E._gaussian_profiles.cache_clear()
     t0 = time.perf_counter()
     a = D.exact_neuron_profile(n, k_max=k_max)
     return time.perf_counter() - t0, a
