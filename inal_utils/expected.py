@@ -280,18 +280,26 @@ def _rademacher_profile(n, activation, bias_std, degrees):
     15 digits.
     """
     rows = _krawtchouk(n, max(degrees))
+    pairs = {}  # digits -> (t, P): the pair matrix is shared by every degree
+
+    def pair_matrix(dps):
+        if dps not in pairs:
+            with mpmath.workdps(dps):
+                t = [mpmath.mpf(n - 2 * j) / mpmath.sqrt(n) for j in range(n + 1)]
+                P = _rademacher_pairs(t, activation, mpmath.mpf(bias_std))
+                pairs[dps] = (P, max(abs(x) for r in P for x in r))
+        return pairs[dps]
+
     out = []
     for k in degrees:
         dps = 30
         while True:
+            P, p_max = pair_matrix(dps)
             with mpmath.workdps(dps):
-                s = mpmath.mpf(bias_std)
-                t = [mpmath.mpf(n - 2 * j) / mpmath.sqrt(n) for j in range(n + 1)]
-                P = _rademacher_pairs(t, activation, s)
                 a = [mpmath.mpf(math.comb(n, j) * rows[k][j]) / ((1 << n) * math.comb(n, k)) for j in range(n + 1)]
                 Pa = [mpmath.fdot(a, P[i]) for i in range(n + 1)]
                 val = mpmath.fdot(a, Pa)
-                scale = mpmath.fsum(abs(x) for x in a) ** 2 * max(abs(x) for r in P for x in r)
+                scale = mpmath.fsum(abs(x) for x in a) ** 2 * p_max
             if val == 0 or scale / abs(val) < mpmath.mpf(10) ** (dps - 15) or dps > _digits(n, k) + 30:
                 break
             dps = 30 + int(mpmath.log10(scale / abs(val))) + 15
