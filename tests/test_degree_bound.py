@@ -474,6 +474,8 @@ def test_bias_free_exact_zeros_and_second_layer_degree_three():
     assert np.all(prof[0, 3::2] == 0.0) and prof[0, 1] > 0
     assert prof[1, 3] > 1e-6  # depth restores degree 3
     np.testing.assert_array_equal(prof[2], prof[1])  # bias-free output = last hidden layer
+    # with random biases every degree is present, in every layer
+    assert np.all(E.exact_layer_profiles(16, 2) > 0)
 
 
 @pytest.mark.parametrize("call,error,match", [
