@@ -13,9 +13,12 @@ Contents
 --------
 * :func:`inal` — the estimator for any network factory, exact over the cube or from sampled
   inputs (unbiased U-statistic), Monte Carlo over initialisations with standard errors.
-* :func:`neuron_fourier_profile` — ``A_k(n) = E[ĥ(S)²]`` for ``|S| = k`` of one first-layer neuron.
-* :func:`spectral_inal` — the exact identity ``E_θ[Corr(f, h)²] = Σ_k W^{=k}[f] A_k(n)``.
-* :func:`profile_constant` — ``C_k`` in ``A_k(n) ≈ C_k n^{-k}`` by Gauss–Hermite quadrature.
+* :func:`neuron_fourier_profile`, :func:`neuron_degree_profile` — ``A_k(n) = E[ĥ(S)²]`` for
+  ``|S| = k`` of first-layer neurons, exact over inputs and Monte Carlo over the weights.
+
+What INAL *should* be — the exact expectations :func:`expected_inal`, :func:`spectral_inal`,
+:func:`profile_constant` and the exact profiles — lives in :mod:`inal_utils.expected`; those three
+names are re-exported here.
 """
 
 from __future__ import annotations
@@ -27,11 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import torch
-from numpy.polynomial import hermite_e
-from scipy import special
 from torch import nn
 
 from . import boolean as B
+from .expected import _check_bias_std, _int_at_least, expected_inal, profile_constant, spectral_inal
 from .networks import Elementwise as _Elementwise
 from .networks import Sign as _Sign
 from .networks import make_activation, neuron_outputs
@@ -39,6 +41,7 @@ from .networks import make_activation, neuron_outputs
 __all__ = [
     "FourierProfile",
     "InalResult",
+    "expected_inal",
     "inal",
     "neuron_degree_profile",
     "neuron_fourier_profile",
@@ -53,20 +56,6 @@ CHUNK_ELEMENTS = 2**20
 # ------------------------------------------------------------------------------------------------
 # input validation
 # ------------------------------------------------------------------------------------------------
-
-
-def _int_at_least(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name}={value!r} must be an integer >= {low}")
-    return int(value)
-
-
-def _check_bias_std(bias_std):
-    if isinstance(bias_std, bool) or not isinstance(bias_std, numbers.Real) or not (
-        math.isfinite(bias_std) and bias_std >= 0
-    ):
-        raise ValueError(f"bias_std={bias_std!r} must be a finite number >= 0")
-    return float(bias_std)
 
 
 def _check_exact_n(n, name="n"):
@@ -245,134 +234,6 @@ def neuron_fourier_profile(n, *, activation="relu", bias_std=1.0, n_init, seed=0
     b = torch.randn(n_init, generator=gen, dtype=torch.float64) * bias_std
     samples = neuron_degree_profile(W, b, activation=activation)
     return FourierProfile(n, samples, _activation_name(activation), bias_std, init)
-
-
-def spectral_inal(coefficients, profile, *, weights=None, return_stderr=False):
-    """``Σ_k W^{=k}[f] · A_k(n)``: the expected squared correlation of ``f`` with a first-layer neuron.
-
-    The identity ``E_θ[(E_x f h)²] = Σ_k W^{=k}[f] A_k(n)`` is exact for a neuron
-    ``σ(w·x + b)`` with i.i.d. symmetric weights: sign flips make ``E[ĥ(S)ĥ(T)] = 0`` for
-    ``S ≠ T`` and exchangeability makes ``E[ĥ(S)²]`` depend on ``|S|`` only.
-
-    Parameters
-    ----------
-    coefficients : array-like of length ``2**n``, BooleanFunction, or None
-        Fourier coefficients ``f̂(S)`` (bitmask order), or a function with ``.fourier()``.
-        Pass ``None`` together with ``weights=`` to give the degree weights directly.
-    profile : FourierProfile or array-like of length ``n + 1``
-        ``A_k(n)`` for ``k = 0..n``.
-    weights : array-like of length ``n + 1``, optional
-        ``W^{=k}[f]`` directly (e.g. for ``n`` too large to list ``2**n`` coefficients).
-    return_stderr : bool
-        Also return the standard error (from the per-initialisation samples of a
-        :class:`FourierProfile`; ``nan`` for a plain array).
-
-    Returns
-    -------
-    float, or ``(value, stderr)`` with ``return_stderr=True``.
-    """
-    if isinstance(profile, FourierProfile):
-        samples = profile.samples
-    else:
-        samples = np.asarray(profile, dtype=np.float64)
-        if samples.ndim != 1:
-            raise ValueError(f"profile must be a FourierProfile or 1-d A_k values; got shape {samples.shape}")
-        samples = samples[None, :]
-    n = samples.shape[1] - 1
-    if (coefficients is None) == (weights is None):
-        raise ValueError("give exactly one of coefficients (f̂, length 2**n) and weights (W^{=k}, length n+1)")
-    if weights is None:
-        if hasattr(coefficients, "fourier"):
-            coefficients = coefficients.fourier()
-        c = np.asarray(coefficients, dtype=np.float64)
-        if c.shape != (2**n,):
-            raise ValueError(
-                f"coefficients has shape {c.shape}; the profile has n={n}, so 2**n={2**n} coefficients are needed"
-            )
-        w = B.degree_weights(c)
-    else:
-        w = np.asarray(weights, dtype=np.float64)
-        if w.shape != (n + 1,):
-            raise ValueError(f"weights has shape {w.shape}; the profile has n={n}, so n+1={n + 1} weights are needed")
-    per_init = samples @ w
-    value = float(per_init.mean())
-    if not return_stderr:
-        return value
-    stderr = float(per_init.std(ddof=1) / math.sqrt(len(per_init))) if len(per_init) > 1 else float("nan")
-    return value, stderr
-
-
-# ------------------------------------------------------------------------------------------------
-# the large-n constant C_k
-# ------------------------------------------------------------------------------------------------
-
-
-def _phi(b):
-    return np.exp(-0.5 * b * b) / math.sqrt(2 * math.pi)
-
-
-def _smoothed_derivative(k, b, activation, n_nodes):
-    """``g^{(k)}(b)`` for ``g(b) = E_Z σ(Z + b)``, ``Z ~ N(0, 1)``."""
-    if activation == "relu":
-        if k == 0:
-            return b * special.ndtr(b) + _phi(b)
-        if k == 1:
-            return special.ndtr(b)
-        return (-1) ** k * special.eval_hermitenorm(k - 2, b) * _phi(b)
-    if activation == "sign":
-        if k == 0:
-            return 2 * special.ndtr(b) - 1
-        return 2 * (-1) ** (k - 1) * special.eval_hermitenorm(k - 1, b) * _phi(b)
-    # any other activation: Stein's identity g^{(k)}(b) = E[σ(Z + b) He_k(Z)], Gauss–Hermite in Z
-    z, wz = hermite_e.hermegauss(n_nodes)
-    wz = wz / math.sqrt(2 * math.pi)
-    fn = _activation_fn(activation)
-    with torch.no_grad():
-        vals = fn(torch.as_tensor(z[None, :] + b[:, None], dtype=torch.float64)).numpy()
-    return vals @ (wz * special.eval_hermitenorm(k, z))
-
-
-def profile_constant(k, *, activation="relu", bias_std=1.0, n_nodes=120):
-    """``C_k = E_b[(g^{(k)}(b))²]`` with ``g(b) = E_{Z~N(0,1)} σ(Z + b)`` and ``b ~ N(0, bias_std²)``.
-
-    The constant in ``A_k(n) ≈ C_k n^{-k}`` (fixed ``k``, large ``n``): for small weights
-    ``ĥ(S) ≈ g^{(k)}(b) ∏_{i∈S} w_i`` with ``E[w_i²] = 1/n``.
-
-    Closed-form derivatives: ReLU ``g = bΦ(b) + φ(b)``, ``g' = Φ``,
-    ``g^{(k)} = (-1)^k He_{k-2}(b) φ(b)`` for ``k ≥ 2``; sign ``g = 2Φ(b) - 1``,
-    ``g^{(k)} = 2(-1)^{k-1} He_{k-1}(b) φ(b)`` for ``k ≥ 1`` (``He`` the probabilists' Hermite
-    polynomials). Any other activation uses Stein's identity ``g^{(k)}(b) = E[σ(Z+b) He_k(Z)]``
-    with Gauss–Hermite quadrature in ``Z`` (accurate for smooth activations). The bias law is
-    integrated with ``n_nodes``-point Gauss–Hermite quadrature; ``bias_std = 0`` gives ``g^{(k)}(0)²``.
-
-    Parameters
-    ----------
-    k : int or sequence of int
-        Degree(s), ``k >= 0``.
-    activation : str, nn.Module or callable
-    bias_std : float
-    n_nodes : int
-        Quadrature nodes.
-
-    Returns
-    -------
-    float, or numpy.ndarray for a sequence of ``k``.
-    """
-    if not isinstance(k, numbers.Integral) or isinstance(k, bool):
-        if isinstance(k, (str, bytes)) or not hasattr(k, "__iter__"):
-            raise ValueError(f"k={k!r} must be a non-negative integer or a sequence of them")
-        return np.array([profile_constant(j, activation=activation, bias_std=bias_std, n_nodes=n_nodes)
-                         for j in k])
-    k = _int_at_least(k, "k", 0)
-    bias_std = _check_bias_std(bias_std)
-    n_nodes = _int_at_least(n_nodes, "n_nodes", 2)
-    if isinstance(activation, str) and activation not in ("relu", "sign"):
-        make_activation(activation)  # validates the name
-    if bias_std == 0:
-        return float(_smoothed_derivative(k, np.zeros(1), activation, n_nodes)[0] ** 2)
-    nodes, w = hermite_e.hermegauss(n_nodes)
-    w = w / math.sqrt(2 * math.pi)
-    return float(w @ _smoothed_derivative(k, bias_std * nodes, activation, n_nodes) ** 2)
 
 
 # ------------------------------------------------------------------------------------------------

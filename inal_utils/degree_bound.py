@@ -11,9 +11,8 @@ network's INAL is a maximum over neurons, hence ``≥ INAL₁``, so the per-degr
 
 Contents
 --------
-* :func:`neuron_kernel`, :func:`exact_neuron_profile` — ``A_k(n)`` **exactly** (no Monte Carlo,
-  no enumeration of the cube) for ReLU and sign neurons with Gaussian weights ``N(0, 1/n)`` and
-  bias ``N(0, bias_std²)``, for any ``n`` (e.g. ``N = n²`` inputs of an extended function).
+* :func:`neuron_kernel`, :func:`exact_neuron_profile` — ``A_k(n)`` **exactly**, for any ``n``;
+  defined in :mod:`inal_utils.expected` (the home of the exact theory) and re-exported here.
 * :func:`per_degree_bound`, :func:`per_degree_slack`, :func:`degree_shares`, :func:`bound_ratio`,
   :func:`ratio_envelope` — the bound, how far from equality it is, and the ratio
   ``W^{≤k} / (n^{k+1} · INAL)``.
@@ -26,16 +25,21 @@ Contents
 
 from __future__ import annotations
 
-import functools
 import math
 import numbers
 from dataclasses import dataclass
 
-import mpmath
 import numpy as np
 
 from . import boolean as B
-from .alignment import FourierProfile, _check_bias_std, spectral_inal
+from .alignment import FourierProfile
+from .expected import (  # re-exported: the exact profiles live in inal_utils.expected
+    KERNEL_ACTIVATIONS,
+    _int_in,
+    exact_neuron_profile,
+    neuron_kernel,
+    spectral_inal,
+)
 
 __all__ = [
     "KERNEL_ACTIVATIONS",
@@ -56,31 +60,10 @@ __all__ = [
     "verification_table",
 ]
 
-#: Activations whose two-point kernel has a closed form (arc-cosine / arcsine kernels).
-KERNEL_ACTIVATIONS = ("relu", "sign")
-
 
 # ------------------------------------------------------------------------------------------------
 # validation
 # ------------------------------------------------------------------------------------------------
-
-
-def _int_in(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (
-        high is not None and value > high
-    ):
-        allowed = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name}={value!r} must be an integer {allowed}")
-    return int(value)
-
-
-def _check_activation(activation):
-    if activation not in KERNEL_ACTIVATIONS:
-        raise ValueError(
-            f"activation={activation!r} has no closed-form kernel here; use one of {KERNEL_ACTIVATIONS} "
-            "(for other activations estimate the profile with alignment.neuron_fourier_profile)"
-        )
-    return activation
 
 
 def _as_profile(profile, name="profile"):
@@ -117,119 +100,6 @@ def _check_inal(inal):
     if isinstance(inal, bool) or not isinstance(inal, numbers.Real) or not (math.isfinite(inal) and inal >= 0):
         raise ValueError(f"inal={inal!r} must be a finite number >= 0")
     return float(inal)
-
-
-# ------------------------------------------------------------------------------------------------
-# the exact profile A_k(n)
-# ------------------------------------------------------------------------------------------------
-
-
-def _kernel(c, v, activation, lib):
-    """``E[σ(U)σ(V)]`` for centred Gaussians with variances ``v`` and correlation ``c`` (``lib``: numpy or mpmath)."""
-    if activation == "relu":  # arc-cosine kernel of degree 1 (Cho & Saul 2009)
-        return v / (2 * lib.pi) * (lib.sqrt(1 - c * c) + (lib.pi - lib.acos(c)) * c)
-    return 2 / lib.pi * lib.asin(c)  # sign: Sheppard's formula (the variance drops out)
-
-
-class _NumpyLib:
-    pi, sqrt, acos, asin = np.pi, staticmethod(np.sqrt), staticmethod(np.arccos), staticmethod(np.arcsin)
-
-
-def neuron_kernel(rho, *, activation="relu", bias_std=1.0):
-    """``K(ρ) = E_θ[σ(w·x + b) σ(w·x' + b)]`` for two inputs with ``⟨x, x'⟩ / n = ρ``.
-
-    With ``w_i ~ N(0, 1/n)`` and ``b ~ N(0, s²)``, ``(w·x + b, w·x' + b)`` is a centred Gaussian
-    pair with variances ``1 + s²`` and covariance ``ρ + s²``; ``K`` is the arc-cosine kernel (ReLU)
-    or Sheppard's arcsine formula (sign) at correlation ``c = (ρ + s²)/(1 + s²)``.
-
-    Parameters
-    ----------
-    rho : float or array-like
-        Normalised inner products in ``[-1, 1]``.
-    activation : {"relu", "sign"}
-    bias_std : float
-        ``s``, the bias standard deviation (``0`` for a bias-free neuron).
-
-    Returns
-    -------
-    numpy.ndarray (float64), shape of ``rho``.
-    """
-    _check_activation(activation)
-    s2 = _check_bias_std(bias_std) ** 2
-    rho = np.asarray(rho, dtype=np.float64)
-    if np.any(np.abs(rho) > 1 + 1e-12) or not np.all(np.isfinite(rho)):
-        raise ValueError("rho must lie in [-1, 1] (a normalised inner product of two ±1 points)")
-    c = np.clip((rho + s2) / (1 + s2), -1.0, 1.0)
-    return _kernel(c, 1 + s2, activation, _NumpyLib)
-
-
-def _krawtchouk(n, k_max):
-    """``K_k(m) = Σ_{|S|=k} χ_S(z)`` for any ``z`` with ``m`` entries ``-1``: exact integers, ``k = 0..k_max``."""
-    rows = [[1] * (n + 1)]
-    if k_max >= 1:
-        rows.append([n - 2 * m for m in range(n + 1)])
-    for k in range(1, k_max):  # (k+1) K_{k+1}(m) = (n - 2m) K_k(m) - (n - k + 1) K_{k-1}(m)
-        rows.append([((n - 2 * m) * a - (n - k + 1) * b) // (k + 1) for m, (a, b) in enumerate(zip(rows[k], rows[k - 1]))])
-    return rows
-
-
-@functools.lru_cache(maxsize=64)
-def _exact_profile(n, activation, bias_std, k_max):
-    # The sum cancels from O(1) down to A_k ≈ C_k n^{-k}: carry enough digits for that, plus 30.
-    dps = 30 + math.ceil(max(k_max, 1) * math.log10(max(n, 2)))
-    with mpmath.workdps(dps):
-        s2 = mpmath.mpf(bias_std) ** 2
-        v = 1 + s2
-        kern = []
-        for m in range(n + 1):
-            c = min((mpmath.mpf(n - 2 * m) / n + s2) / v, mpmath.mpf(1))
-            kern.append(_kernel(c, v, activation, mpmath))
-        weighted = [math.comb(n, m) * kern[m] for m in range(n + 1)]
-        scale = mpmath.mpf(2) ** n
-        floor = mpmath.mpf(10) ** (10 - dps)
-        out = []
-        for k, row in enumerate(_krawtchouk(n, k_max)):
-            a = mpmath.fsum(r * w for r, w in zip(row, weighted)) / (scale * math.comb(n, k))
-            out.append(0.0 if abs(a) < floor else float(a))  # below the floor: an exact zero (by symmetry)
-    return tuple(out)
-
-
-def exact_neuron_profile(n, *, activation="relu", bias_std=1.0, k_max=None):
-    """``A_k(n) = E_θ[ĥ(S)²]`` for ``|S| = k``, exactly, for one first-layer neuron ``σ(w·x + b)``.
-
-    Expanding the square, ``E_θ[ĥ(S)²] = E_{x,x'}[χ_S(x)χ_S(x') K(⟨x,x'⟩/n)]`` with the two-point
-    kernel :func:`neuron_kernel`; with ``z = x ∘ x'`` (uniform on the cube) this is the Fourier
-    coefficient of the symmetric function ``z ↦ K(Σ_i z_i / n)``::
-
-        A_k(n) = (2^n C(n,k))^{-1} Σ_{m=0}^{n} C(n,m) K_k(m) K(1 - 2m/n),
-
-    ``K_k`` the Krawtchouk polynomials (exact integers). The alternating sum cancels down to
-    ``A_k ≈ C_k n^{-k}``, so it is evaluated with ``mpmath`` at ``30 + k_max·log10(n)`` digits; values
-    below ``10^{10-digits}`` are returned as exact zeros (for the bias-free ReLU these are the odd
-    degrees ``≥ 3``, and for the bias-free sign the even degrees, which vanish by symmetry). Cost
-    ``O(n · k_max)`` high-precision operations: ``n = 400`` takes a fraction of a second. Results
-    are cached.
-
-    Parameters
-    ----------
-    n : int
-        Input dimension, ``1 <= n <= 5000`` (no enumeration: ``n = 400`` is fine).
-    activation : {"relu", "sign"}
-    bias_std : float
-        Bias standard deviation (``0`` for none); weights are ``N(0, 1/n)`` as in
-        :func:`inal_utils.networks.fully_connected`.
-    k_max : int, optional
-        Largest degree wanted (default ``n``).
-
-    Returns
-    -------
-    numpy.ndarray, shape ``(k_max + 1,)`` — ``A_0(n), …, A_{k_max}(n)`` in float64.
-    """
-    n = _int_in(n, "n", 1, 5000)
-    _check_activation(activation)
-    bias_std = _check_bias_std(bias_std)
-    k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
-    return np.array(_exact_profile(n, activation, bias_std, k_max))
 
 
 # ------------------------------------------------------------------------------------------------

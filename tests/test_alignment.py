@@ -504,3 +504,41 @@ def test_exact_inal_is_at_most_the_second_moment(n, width, seed):
     bound = np.mean([[float((h**2).mean(0).mean()) for h in neuron_outputs_(m, X)] for m in models], axis=0)
     assert np.all(r.layer_values <= bound * (1 + 1e-12) + 1e-15)
     assert np.all(r.layer_values >= 0)
+
+
+# ------------------------------------------------------------------------------------------------
+# the exact expectation (inal_utils.expected, re-exported here) against the Monte Carlo estimator
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("target,depth", [(B.Parity(7, [0, 1]), 3), (B.Majority(7), 3), (B.Parity(7, [0, 1, 2]), 2)])
+def test_expected_inal_matches_exact_inputs_monte_carlo_at_depth(target, depth):
+    """Every hidden layer of width 512: the infinite-width expectation is inside the Monte Carlo error bars."""
+    est = A.inal(target, lambda: fully_connected(7, [512] * depth), n_init=32, seed=1)
+    exact = A.expected_inal(target, depth)
+    z = (est.layer_values[:-1] - exact.layer_values[:-1]) / est.layer_stderr[:-1]
+    assert np.all(np.abs(z) < 4), z
+
+
+@pytest.mark.parametrize("bias_std", [0.0, 1.0])
+def test_expected_inal_first_layer_and_output_are_exact_at_any_width(bias_std):
+    f = B.Staircase(6, 3)
+    est = A.inal(f, lambda: fully_connected(6, [8], bias_std=bias_std), n_init=3000, seed=3)
+    exact = A.expected_inal(f, 1, bias_std=bias_std)
+    z = (est.layer_values - exact.layer_values) / est.layer_stderr
+    assert np.all(np.abs(z) < 4), z
+
+
+def test_expected_inal_depth_one_matches_monte_carlo_for_sign_and_rademacher():
+    f = B.Parity(6, [0, 1])
+    for kw in ({"activation": "sign"}, {"init": "rademacher"}):
+        est = A.inal(f, lambda: fully_connected(6, [256], **kw), n_init=200, seed=5)
+        exact = A.expected_inal(f, 1, **kw)
+        assert abs(est.layer_values[0] - exact.layer_values[0]) < 4 * est.layer_stderr[0]
+
+
+def test_alignment_reexports_the_exact_theory():
+    from inal_utils import expected
+
+    assert A.expected_inal is expected.expected_inal
+    assert A.spectral_inal is expected.spectral_inal and A.profile_constant is expected.profile_constant

@@ -17,9 +17,12 @@ import scipy.linalg
 from hypothesis import given
 from hypothesis import strategies as st
 
+import mpmath
+import torch
+
 from inal_utils import boolean as B
 from inal_utils import degree_bound as D
-import torch
+from inal_utils import expected as E
 
 from inal_utils.alignment import neuron_degree_profile, neuron_fourier_profile, profile_constant, spectral_inal
 from inal_utils.networks import fully_connected
@@ -247,7 +250,9 @@ def test_layer_profiles_first_layer_matches_direct_transform_and_bias_free_zeros
     prof = D.layer_profiles(model, n)
     assert prof.shape == (2, n + 1)
     first = model[0]
-    np.testing.assert_allclose(prof[0], neuron_degree_profile(first.weight, first.bias).mean(axis=0), rtol=1e-10)
+    # bias-free odd degrees >= 3 are 0 in theory: round-off (1e-34) needs an absolute tolerance
+    np.testing.assert_allclose(prof[0], neuron_degree_profile(first.weight, first.bias).mean(axis=0),
+                               rtol=1e-10, atol=1e-25)
     # bias-free ReLU: the first layer and the linear output neuron carry no odd degree >= 3
     assert np.all(prof[:, 3::2] < 1e-28)
     deep = D.layer_profiles(fully_connected(n, [16, 16], bias_std=0.0, seed=4, dtype=torch.float64), n)
@@ -329,3 +334,165 @@ def test_bad_inputs_raise_clear_value_errors(call, match):
 def test_degree_profile_rejects_non_functions():
     with pytest.raises(TypeError, match="BooleanFunction"):
         D.degree_profile(np.ones((2, 4)))
+
+
+# ------------------------------------------------------------------------------------------------
+# the exact theory (inal_utils.expected): every layer, Rademacher, constants, targets at any n
+# ------------------------------------------------------------------------------------------------
+
+
+def gram_layer_inal(values, activation, bias_std, layer):
+    """4^{-n} fᵀ G f with G = K_layer(⟨x,x'⟩/n) on the enumerated cube (float64 kernel, no transform)."""
+    n = int(np.log2(len(values)))
+    X = B.hypercube(n).astype(float)
+    G = D.neuron_kernel(X @ X.T / n, activation=activation, bias_std=bias_std, layer=layer)
+    return float(values @ G @ values) / 4**n
+
+
+@pytest.mark.parametrize("activation", ["relu", "sign"])
+@pytest.mark.parametrize("bias_std", [0.0, 1.0])
+@pytest.mark.parametrize("make", [lambda n: B.RandomBoolean(n, seed=n), lambda n: B.Majority(n - 1 + n % 2),
+                                  lambda n: B.Parity(n, range(n))])
+def test_expected_inal_every_layer_matches_the_gram_quadratic_form(activation, bias_std, make):
+    n = 7
+    f = make(n)
+    f = f if f.n == n else B.extend(f, n)
+    got = E.expected_inal(f, 3, activation=activation, bias_std=bias_std)
+    values = f.truth_table()
+    want = [gram_layer_inal(values, activation, bias_std, l) for l in (1, 2, 3)]
+    want.append(want[-1] + bias_std**2 * float(np.mean(values)) ** 2)  # output: K_3 + s²
+    np.testing.assert_allclose(got.layer_values, want, rtol=1e-9, atol=1e-15)
+    assert got.value == max(got.layer_values) and got.layer_names[-1] == "output"
+
+
+def test_layer_kernel_recursion_matches_a_wide_random_network():
+    """K_2(ρ) against the empirical two-point function of second-layer neurons of wide networks."""
+    n, width, draws = 8, 1024, 40
+    x = torch.ones(2, n, dtype=torch.float64)
+    x[1, :2] = -1  # ρ = 1/2
+    prods = []
+    for seed in range(draws):
+        net = fully_connected(n, [width, width], seed=seed, dtype=torch.float64)
+        with torch.no_grad():
+            h2 = torch.relu(net[2](torch.relu(net[0](x))))
+        prods.append(float((h2[0] * h2[1]).mean()))
+    mean, se = np.mean(prods), np.std(prods, ddof=1) / np.sqrt(draws)
+    assert abs(mean - float(D.neuron_kernel(0.5, layer=2))) < 4 * se + 2 / width
+
+
+def test_full_parity_profile_against_direct_high_precision_sum():
+    """The n-th finite difference 2^{-n} Σ_m C(n,m) (-1)^m K(1-2m/n), evaluated directly with mpmath."""
+    n = 128
+    with mpmath.workdps(120):
+        s2, v = mpmath.mpf(1), mpmath.mpf(2)
+        total = mpmath.mpf(0)
+        for m in range(n + 1):
+            c = (mpmath.mpf(n - 2 * m) / n + s2) / v
+            kern = v / (2 * mpmath.pi) * (mpmath.sqrt(1 - c * c) + (mpmath.pi - mpmath.acos(c)) * c)
+            total += comb(n, m) * (-1) ** m * kern
+        direct = float(total / mpmath.mpf(2) ** n)
+    got = E.expected_inal(B.Parity(n, range(n))).layer_values[0]
+    assert 1e-46 < got < 1e-42
+    np.testing.assert_allclose(got, direct, rtol=1e-10)
+
+
+@pytest.mark.parametrize("activation,bias_std", [("relu", 1.0), ("relu", 0.0), ("sign", 1.0), ("sign", 2.0)])
+def test_kernel_constant_first_layer_is_profile_constant(activation, bias_std):
+    np.testing.assert_allclose(E.kernel_constant(range(6), activation=activation, bias_std=bias_std),
+                               profile_constant(range(6), activation=activation, bias_std=bias_std, n_nodes=300),
+                               rtol=1e-8, atol=1e-14)
+
+
+@pytest.mark.parametrize("layer", [2, 3])
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_kernel_constant_deeper_layers_is_the_large_n_limit(layer, k):
+    for n in (100, 1000):
+        ratio = n**k * E.exact_neuron_profile(n, k_max=k, layer=layer)[k] / E.kernel_constant(k, layer=layer)
+        assert abs(ratio - 1) < k * k / n
+
+
+def test_kernel_constant_second_layer_values():
+    # the two-layer constants C_k^{(2)} = K_2^{(k)}(0) for ReLU with unit-variance biases
+    np.testing.assert_allclose(E.kernel_constant([1, 2, 3, 4], layer=2), [0.1329, 0.0515, 0.0302, 0.0503], atol=6e-5)
+
+
+def rademacher_profile_by_quadrature(n, k, activation, bias_std):
+    """E_b[ĝ_k(b)²] with ĝ_k the transform of y ↦ σ(Σy/√n + b) (Sylvester matrix), integrated by quad."""
+    from scipy import integrate
+
+    X = B.hypercube(n).astype(float)
+    chi = np.prod(X[:, :k], axis=1)
+    act = (lambda t: np.maximum(t, 0.0)) if activation == "relu" else np.sign
+    coef = lambda b: float(np.mean(act(X.sum(axis=1) / np.sqrt(n) + b) * chi))  # noqa: E731
+    kinks = sorted({-(n - 2 * j) / np.sqrt(n) for j in range(n + 1)})
+    dens = lambda b: coef(b) ** 2 * np.exp(-0.5 * (b / bias_std) ** 2) / (bias_std * np.sqrt(2 * np.pi))  # noqa: E731
+    edges = [-12 * bias_std] + [t for t in kinks if abs(t) < 12 * bias_std] + [12 * bias_std]
+    return sum(integrate.quad(dens, a, b, epsabs=1e-15, epsrel=1e-12)[0] for a, b in zip(edges[:-1], edges[1:]))
+
+
+@pytest.mark.parametrize("activation", ["relu", "sign"])
+def test_rademacher_profile_against_quadrature_and_monte_carlo(activation):
+    n = 6
+    exact = E.exact_neuron_profile(n, activation=activation, init="rademacher")
+    quad = [rademacher_profile_by_quadrature(n, k, activation, 1.0) for k in range(n + 1)]
+    np.testing.assert_allclose(exact, quad, rtol=1e-7, atol=1e-13)
+    mc = neuron_fourier_profile(n, activation=activation, n_init=4000, seed=2, init="rademacher")
+    assert np.all(np.abs(mc.values - exact) < 4 * mc.stderr + 1e-12)
+    # and it differs from the Gaussian profile (not the same law)
+    assert abs(exact[n] / E.exact_neuron_profile(n, activation=activation)[n] - 1) > 0.1
+
+
+def test_rademacher_full_parity_decays_polynomially_gaussian_exponentially():
+    N = [16, 32, 64]
+    rad = [E.expected_inal(B.Parity(n, range(n)), init="rademacher").value for n in N]
+    gau = [E.expected_inal(B.Parity(n, range(n))).value for n in N]
+    slope = np.polyfit(np.log(N), np.log(rad), 1)[0]
+    assert -3 < slope < -1.5  # about N^{-2}
+    assert gau[-1] < 1e-15 * rad[-1]
+
+
+@pytest.mark.parametrize("n", [9, 11, 13])
+def test_target_degree_weights_closed_forms_match_enumeration(n):
+    for f in (B.Majority(n), B.Staircase(n, 3), B.Staircase(n), B.Parity(n, [1, 4, 5]), B.Dictator(n, 2),
+              B.extend(B.Majority(5), n)):
+        np.testing.assert_allclose(E.target_degree_weights(f), B.degree_weights(f.fourier()), atol=1e-13)
+
+
+def test_expected_inal_at_large_n_without_enumeration():
+    big = E.expected_inal(B.Majority(201))
+    assert big.weights.sum() == pytest.approx(1.0)
+    # majority's level-1 weight → 2/π, so its INAL approaches (2/π) A_1(n) ≈ (2/π) C_1/n
+    assert big.value * 201 == pytest.approx(2 / np.pi * profile_constant(1), rel=0.05)
+    ext = E.expected_inal(B.extend(B.Parity(20, [0, 1]), 400))
+    assert ext.value == pytest.approx(E.exact_neuron_profile(400, k_max=2)[2], rel=1e-12)
+    from_weights = E.expected_inal(np.eye(1, 401, 2)[0])
+    assert from_weights.value == ext.value
+
+
+def test_bias_free_exact_zeros_and_second_layer_degree_three():
+    prof = E.exact_layer_profiles(9, 2, bias_std=0.0)
+    assert np.all(prof[0, 3::2] == 0.0) and prof[0, 1] > 0
+    assert prof[1, 3] > 1e-6  # depth restores degree 3
+    np.testing.assert_array_equal(prof[2], prof[1])  # bias-free output = last hidden layer
+    # with random biases every degree is present, in every layer
+    assert np.all(E.exact_layer_profiles(16, 2) > 0)
+
+
+@pytest.mark.parametrize("call,error,match", [
+    (lambda: E.expected_inal(B.Dictator(4), 0), ValueError, "n_layers=0"),
+    (lambda: E.expected_inal(B.Dictator(4), activation="tanh"), ValueError, "activation='tanh'"),
+    (lambda: E.expected_inal(B.Dictator(4), bias_std=-1), ValueError, "bias_std=-1"),
+    (lambda: E.expected_inal(B.Dictator(4), init="uniform"), ValueError, "init='uniform'"),
+    (lambda: E.expected_inal(B.Dictator(4), 2, init="rademacher"), ValueError, "n_layers=2"),
+    (lambda: E.expected_inal([0.5, -0.5]), ValueError, "finite and >= 0"),
+    (lambda: E.expected_inal("parity"), TypeError, "BooleanFunction"),
+    (lambda: E.exact_neuron_profile(5, layer=0), ValueError, "layer=0"),
+    (lambda: E.exact_neuron_profile(5, layer=2, init="rademacher"), ValueError, "layer=2"),
+    (lambda: E.exact_layer_profiles(5, 1, k_max=9), ValueError, "k_max=9"),
+    (lambda: E.kernel_constant(-1), ValueError, "k=-1"),
+    (lambda: E.kernel_constant(2, layer=0), ValueError, "layer=0"),
+    (lambda: E.neuron_kernel(0.5, layer=1.5), ValueError, "layer=1.5"),
+])
+def test_expected_bad_inputs(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
