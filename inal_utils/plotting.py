@@ -86,12 +86,17 @@ def loglog_fit(ax, x, y, *, label, predicted_slope=None, yerr=None, fit=True, **
 
 
 def label_axes(ax, xlabel, ylabel, title=None):
-    """Set axis labels (strings) and an optional title (a string or ``None``) and a light grid."""
+    """Set axis labels and an optional title (strings, or ``None`` to leave one unset) and a light grid.
+
+    ``None`` suits a panel that shares its neighbour's axis (``sharey=True``) and needs no label of its own.
+    """
     _check_axes(ax)
-    xlabel, ylabel = C.text(xlabel, "xlabel"), C.text(ylabel, "ylabel")
+    xlabel, ylabel = C.text(xlabel, "xlabel", allow_none=True), C.text(ylabel, "ylabel", allow_none=True)
     title = C.text(title, "title", allow_none=True)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    if xlabel is not None:
+        ax.set_xlabel(xlabel)
+    if ylabel is not None:
+        ax.set_ylabel(ylabel)
     if title:
         ax.set_title(title)
     ax.grid(True, which="both", alpha=0.3)

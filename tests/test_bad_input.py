@@ -361,7 +361,8 @@ API: dict[str, Entry] = {
                           allow_none=True),
             "fit": bad("flag")}),
     "plotting.label_axes": Entry(P.label_axes, lambda: {"ax": _ax(), "xlabel": "x", "ylabel": "y", "title": "t"}, {
-        "ax": bad("axes"), "xlabel": bad("text"), "ylabel": bad("text"), "title": bad("text", allow_none=True)}),
+        "ax": bad("axes"), "xlabel": bad("text", allow_none=True), "ylabel": bad("text", allow_none=True),
+        "title": bad("text", allow_none=True)}),
 }
 
 #: Public callables deliberately not fuzzed, each with its reason.
