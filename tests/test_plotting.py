@@ -95,7 +95,6 @@ def test_loglog_fit_bad_data(ax):
 
 def test_label_axes(ax):
     assert label_axes(ax, "n", "error", "title") is ax
-    assert ax.get_ylabel() == "error"
+    assert ax.get_xlabel() == "n" and ax.get_ylabel() == "error" and ax.get_title() == "title"
     label_axes(ax, "m", None)  # a panel sharing its neighbour's y axis keeps no label of its own
     assert ax.get_xlabel() == "m" and ax.get_ylabel() == "error"
-    assert ax.get_xlabel() == "n" and ax.get_ylabel() == "error" and ax.get_title() == "title"
