@@ -401,6 +401,27 @@ def test_least_singular_value_equals_svd_of_D():
     assert dv.least_singular_value(W[:7], X) == 0.0  # dn = 28 < m = 30
 
 
+def test_gram_lambda_min_nested_prefixes_against_dense():
+    X = dv.sample_sphere(150, 6, seed=4)
+    ms = [10, 63, 64, 100, 150]
+    got = dv.gram_lambda_min(X, ms)
+    for m, g in zip(ms, got):
+        assert g == pytest.approx(np.linalg.eigvalsh(dv.gram_infinity(X[:m])[0])[0], abs=1e-12)
+    assert np.all(np.diff(got) <= 1e-12)  # Cauchy interlacing
+    with pytest.raises(ValueError, match="only 150 rows"):
+        dv.gram_lambda_min(X, [200])
+
+
+def test_random_direction_discrepancy_expectation_monte_carlo():
+    # E L_2(W)² = (1/4 − E k²)/n for i.i.d. uniform directions (the V-statistic's diagonal)
+    d, n = 5, 40
+    Ek2 = dv.mean_squared_kernel(d)
+    vals = [dv.weight_discrepancy(np.random.default_rng(s).standard_normal((n, d))) ** 2 for s in range(400)]
+    mean, se = mc_mean(vals)
+    assert abs(mean - (0.25 - Ek2) / n) < 4 * se
+    assert abs(mean - 2 * (0.25 - Ek2) / n) > 4 * se  # the test tells 1/n from 2/n
+
+
 def test_tail_trace_blocks():
     d = 3
     spec = dv.kernel_spectrum("gram", d, 60)
