@@ -770,7 +770,7 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
         v0.append(rng.choice([-1.0, 1.0], size=width))
     W0, v0 = init_scale * np.stack(W0), np.stack(v0)
     kw = dict(device=device, dtype=dtype)
-    W = torch.tensor(np.tile(W0, (regs.size, 1, 1)), **kw).requires_grad_(True)
+    W = torch.tensor(np.tile(W0, (regs.size, 1, 1)), **kw)
     v = torch.tensor(np.tile(v0, (regs.size, 1)), **kw)
     lam = torch.tensor(np.repeat(regs, len(seeds)), **kw)
     Xt, yt = torch.tensor(X, **kw), torch.tensor(y, **kw)
@@ -782,7 +782,7 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
 
     m = Xt.shape[0]
 
-    def data_term(W):  # MSE and ∂L/∂W = D r for L = MSE/2, without autograd
+    def data_term(W, v):  # MSE and ∂L/∂W = D r for L = MSE/2, without autograd
         Z = W @ Xt.T  # (B, n, m): this layout makes both products plain batched matmuls
         r = ((v[:, None, :] @ torch.relu(Z)).squeeze(-2) - yt) / m  # (B, m)
         grad = ((Z > 0).to(W.dtype).mul_(r[:, None, :]) @ Xt) * v[:, :, None]
@@ -794,49 +794,58 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
         R = diversity_regularizer(W.detach().double()).cpu().numpy()
         return np.sqrt(np.maximum(1 / (4 * width) + (width - 1) / width * R - Ek2, 0.0))
 
+    # Plain gradient descent and Adam (torch.optim.Adam's update, β = (0.9, 0.999), ε = 1e-8) written
+    # out, so that a stopped network can leave the batch: only running networks are computed.
+    beta1, beta2, adam_eps = 0.9, 0.999, 1e-8
+    gamma = (lr_final / lr) ** (1.0 / steps)
     if optimizer == "adam":
-        opt = torch.optim.Adam([W], lr=lr)
-    else:
-        opt = torch.optim.SGD([W], lr=lr)
-    sched = torch.optim.lr_scheduler.ExponentialLR(opt, gamma=(lr_final / lr) ** (1.0 / steps))
+        m1, m2 = torch.zeros_like(W), torch.zeros_like(W)
     history = np.empty((steps + 1, B))
     steps_taken = np.full(B, steps)
-    stopped = torch.zeros(B, dtype=torch.bool, device=device)
-    g0 = gnorm = None
+    running = np.ones(B, dtype=bool)
+    g0 = np.empty(B)
+    gnorm = np.empty(B)
     L2_steps, L2_history = [], []
-    active = torch.nonzero(lam > 0).flatten()
-    with _one_thread_on_cpu(device):
+    lam_np = lam.cpu().numpy()
+    with torch.no_grad(), _one_thread_on_cpu(device):
         for step in range(steps + 1):
-            with torch.no_grad():
-                err, grad = data_term(W)
-                history[step] = err.cpu().numpy()
-                if g0 is None:  # the reference: the data term's gradient at the start, the same for every reg
-                    g0 = grad.flatten(1).norm(dim=1)
-                if active.numel():  # the regulariser only where its weight is positive
-                    _, gR = _regularizer_and_grad(W[active])
-                    grad[active] += lam[active, None, None] * gR
-            g = grad.flatten(1).norm(dim=1)
-            gnorm = torch.where(stopped, gnorm, g) if gnorm is not None else g
+            idx = np.flatnonzero(running)
+            idx_t = torch.as_tensor(idx, device=device)
+            Wr = W[idx_t] if idx.size < B else W
+            err, grad = data_term(Wr, v[idx_t] if idx.size < B else v)
+            history[step] = history[step - 1] if step else 0.0
+            history[step, idx] = err.cpu().numpy()
+            if step == 0:  # the reference: the data term's gradient at the start, the same for every reg
+                g0[:] = grad.flatten(1).norm(dim=1).cpu().numpy()
+            act = np.flatnonzero(lam_np[idx] > 0)  # the regulariser only where its weight is positive
+            if act.size:
+                act_t = torch.as_tensor(act, device=device)
+                grad[act_t] += lam[idx_t[act_t], None, None] * _regularizer_and_grad(Wr[act_t])[1]
+            gnorm[idx] = grad.flatten(1).norm(dim=1).cpu().numpy()
             if track_every is not None and (step % track_every == 0 or step == steps):
                 L2_steps.append(step)
                 L2_history.append(discrepancy(W))
             if grad_tol is not None:
-                newly = (~stopped) & (gnorm <= g0 / grad_tol)
-                steps_taken[newly.cpu().numpy()] = step
-                stopped |= newly
-                if bool(stopped.all()):
+                newly = idx[gnorm[idx] <= g0[idx] / grad_tol]
+                steps_taken[newly] = step
+                running[newly] = False
+                if not running.any():
                     break
+                keep = running[idx]
+                if not keep.all():  # drop the networks that just stopped from this step's update
+                    idx, grad = idx[keep], grad[torch.as_tensor(keep, device=device)]
+                    idx_t = torch.as_tensor(idx, device=device)
             if step == steps:
                 break
-            any_stopped = bool(stopped.any())
-            if any_stopped:
-                W_keep = W.detach()[stopped].clone()
-            W.grad = grad
-            opt.step()
-            sched.step()
-            if any_stopped:
-                with torch.no_grad():
-                    W[stopped] = W_keep  # a stopped network stays where it stopped
+            lr_t = lr * gamma**step
+            if optimizer == "gd":
+                W[idx_t] -= lr_t * grad
+            else:
+                t = step + 1
+                m1[idx_t] = beta1 * m1[idx_t] + (1 - beta1) * grad
+                m2[idx_t] = beta2 * m2[idx_t] + (1 - beta2) * grad * grad
+                denom = (m2[idx_t].sqrt() / math.sqrt(1 - beta2**t)) + adam_eps
+                W[idx_t] -= (lr_t / (1 - beta1**t)) * m1[idx_t] / denom
         history = history[: step + 1]
         if track_every is not None and L2_steps[-1] != step:
             L2_steps.append(step)
@@ -846,7 +855,6 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
             if has_test:
                 test = mse(W, torch.tensor(X_test, **kw), torch.tensor(y_test, **kw)).cpu().numpy()
             R = diversity_regularizer(W.detach().double()).cpu().numpy()
-    g0, gnorm = g0.cpu().numpy().astype(float), gnorm.cpu().numpy().astype(float)
     return {
         "reg": np.repeat(regs, len(seeds)),
         "seed": np.tile(np.asarray(seeds), regs.size),
