@@ -324,6 +324,128 @@ def test_train_diverse_net_batched_equals_separate_and_reg_lowers_R():
     assert both["test_mse"][0] == pytest.approx(np.mean((f - yt) ** 2), rel=1e-9)
 
 
+def test_train_diverse_net_gd_step_equals_closed_form_gradients():
+    X, y, _, _ = dv.teacher_dataset(60, 4, teacher_width=20, seed=0)
+    out = dv.train_diverse_net(X, y, 8, reg=[0.0, 0.7], seeds=[3], steps=1, lr=0.1, optimizer="gd",
+                               init_scale=0.01, dtype=torch.float64)
+    W0, v = out["W_init"][0], out["v"][0]
+    rng = np.random.default_rng(3)
+    np.testing.assert_allclose(W0, 0.01 * rng.standard_normal((8, 4)) / math.sqrt(8), atol=1e-15)
+    _, g, _ = dv.loss_and_gradient(W0, v, X, y)
+    gR = dv.diversity_regularizer_grad(W0)
+    np.testing.assert_allclose(out["W"][0], W0 - 0.1 * g, atol=1e-14)
+    np.testing.assert_allclose(out["W"][1], W0 - 0.1 * (g + 0.7 * gR), atol=1e-13)
+    # the reference gradient norm is the data term's, the same with and without the regulariser
+    np.testing.assert_allclose(out["grad_norm0"], [np.linalg.norm(g)] * 2, rtol=1e-12)
+    _, g1, _ = dv.loss_and_gradient(out["W"][1], v, X, y)
+    assert out["grad_norm"][1] == pytest.approx(np.linalg.norm(g1 + 0.7 * dv.diversity_regularizer_grad(out["W"][1])),
+                                                rel=1e-10)
+
+
+def test_train_diverse_net_adam_matches_autograd_reference():
+    X, y, _, _ = dv.teacher_dataset(40, 3, teacher_width=10, seed=1)
+    out = dv.train_diverse_net(X, y, 6, reg=0.3, seeds=[2], steps=5, lr=0.05, dtype=torch.float64)
+    W = torch.tensor(out["W_init"][0], requires_grad=True)
+    v, Xt, yt = torch.tensor(out["v"][0]), torch.tensor(X), torch.tensor(y)
+    opt = torch.optim.Adam([W], lr=0.05)
+    for _ in range(5):
+        opt.zero_grad()
+        loss = 0.5 * ((torch.relu(Xt @ W.T) @ v - yt) ** 2).mean() + 0.3 * dv.diversity_regularizer(W)
+        loss.backward()
+        opt.step()
+    np.testing.assert_allclose(out["W"][0], W.detach().numpy(), atol=1e-12)
+
+
+def test_train_diverse_net_grad_tol_stops_and_freezes_each_network():
+    X, y, _, _ = dv.teacher_dataset(50, 4, teacher_width=20, seed=2)
+    kw = dict(reg=[0.0, 0.05], seeds=[0, 1], lr=0.2, optimizer="gd", grad_tol=20.0, dtype=torch.float64)
+    long = dv.train_diverse_net(X, y, 30, steps=20_000, **kw)
+    assert np.all(long["converged"]) and np.all(long["steps_taken"] < 20_000)
+    assert np.all(long["grad_norm"] <= long["grad_norm0"] / 20.0)
+    assert len(set(long["steps_taken"])) > 1  # the networks stop at different steps
+    assert long["history"].shape == (long["steps_taken"].max() + 1, 4)
+    # the network that stops first is frozen: its weights are those of a run capped at its stop
+    first = int(np.argmin(long["steps_taken"]))
+    capped = dv.train_diverse_net(X, y, 30, steps=int(long["steps_taken"][first]), **{**kw, "grad_tol": None})
+    np.testing.assert_allclose(long["W"][first], capped["W"][first], atol=1e-13)
+    # and it had not converged one step earlier
+    earlier = dv.train_diverse_net(X, y, 30, steps=int(long["steps_taken"][first]) - 1, **{**kw, "grad_tol": None})
+    assert earlier["grad_norm"][first] > long["grad_norm0"][first] / 20.0
+    # a cap too small to converge reports it
+    short = dv.train_diverse_net(X, y, 30, steps=3, **kw)
+    assert not np.any(short["converged"]) and np.all(short["steps_taken"] == 3)
+
+
+def test_train_diverse_net_tracks_discrepancy():
+    X, y, _, _ = dv.teacher_dataset(50, 4, teacher_width=20, seed=2)
+    out = dv.train_diverse_net(X, y, 12, reg=[0.0, 1.0], seeds=[5], steps=25, lr=0.1, optimizer="gd",
+                               track_every=10, init_scale=1e-3, dtype=torch.float64)
+    assert list(out["L2_steps"]) == [0, 10, 20, 25]
+    for b in range(2):
+        assert out["L2_history"][0, b] == pytest.approx(dv.weight_discrepancy(out["W_init"][b]), abs=1e-9)
+        assert out["L2_history"][-1, b] == pytest.approx(dv.weight_discrepancy(out["W"][b]), abs=1e-9)
+    assert out["L2_steps"] is not None
+    plain = dv.train_diverse_net(X, y, 12, steps=2, lr=0.1)
+    assert plain["L2_steps"] is None and plain["L2_history"] is None and not plain["converged"].any()
+
+
+def test_least_singular_value_equals_svd_of_D():
+    d, m = 4, 30
+    X = dv.sample_sphere(m, d, seed=9)
+    rng = np.random.default_rng(10)
+    for n in (8, 12, 40):
+        W = rng.standard_normal((n, d))
+        v = rng.choice([-1.0, 1.0], n)
+        _, s_m = dv.extended_feature_matrix(W, v, X)
+        assert dv.least_singular_value(W, X) == pytest.approx(s_m, abs=1e-10)
+    assert dv.least_singular_value(W[:7], X) == 0.0  # dn = 28 < m = 30
+
+
+def test_gram_lambda_min_nested_prefixes_against_dense():
+    X = dv.sample_sphere(150, 6, seed=4)
+    ms = [10, 63, 64, 100, 150]
+    got = dv.gram_lambda_min(X, ms)
+    for m, g in zip(ms, got):
+        assert g == pytest.approx(np.linalg.eigvalsh(dv.gram_infinity(X[:m])[0])[0], abs=1e-12)
+    assert np.all(np.diff(got) <= 1e-12)  # Cauchy interlacing
+    with pytest.raises(ValueError, match="only 150 rows"):
+        dv.gram_lambda_min(X, [200])
+
+
+def test_random_direction_discrepancy_expectation_monte_carlo():
+    # E L_2(W)² = (1/4 − E k²)/n for i.i.d. uniform directions (the V-statistic's diagonal)
+    d, n = 5, 40
+    Ek2 = dv.mean_squared_kernel(d)
+    vals = [dv.weight_discrepancy(np.random.default_rng(s).standard_normal((n, d))) ** 2 for s in range(400)]
+    mean, se = mc_mean(vals)
+    assert abs(mean - (0.25 - Ek2) / n) < 4 * se
+    assert abs(mean - 2 * (0.25 - Ek2) / n) > 4 * se  # the test tells 1/n from 2/n
+
+
+def test_tail_trace_blocks():
+    d = 3
+    spec = dv.kernel_spectrum("gram", d, 60)
+    lam = spec.eigenvalue  # order on S^2: λ_1 (3-fold) > λ_0 > λ_2 (5-fold) > λ_4 (9-fold) > ...
+    assert dv.tail_trace(spec, 2, trace=0.5) == pytest.approx(0.5, abs=1e-15)  # the first block has 3
+    assert dv.tail_trace(spec, 3, trace=0.5) == pytest.approx(0.5 - 3 * lam[1], abs=1e-15)
+    assert dv.tail_trace(spec, 8, trace=0.5) == pytest.approx(0.5 - 3 * lam[1] - lam[0], abs=1e-15)
+    assert dv.tail_trace(spec, 9, trace=0.5) == pytest.approx(0.5 - 3 * lam[1] - lam[0] - 5 * lam[2], abs=1e-15)
+    # against the trace of the blocks left out, summed directly (the rest beyond degree 60 is < 1/60)
+    direct = np.sum((lam * spec.multiplicity)[4:][np.abs(lam[4:]) > spec.floor[4:]])
+    assert 0 <= dv.tail_trace(spec, 9, trace=0.5) - direct <= 1 / 60
+
+
+def test_du_movement_within_lemma_bound():
+    # Du et al.'s R' = 2√n‖y − u(0)‖/(√m λ_0) bounds every weight's movement in the regime of the lemma
+    X = dv.sample_sphere(20, 10, seed=3)
+    y = np.random.default_rng(4).standard_normal(20)
+    H, lam0 = dv.gram_infinity(X)
+    out = dv.du_gradient_descent(X, y, 4000, lr=1 / np.linalg.eigvalsh(H)[-1], steps=100, seeds=[0, 1])
+    Rp = 2 * np.sqrt(20) * out["residual"][:, 0] / (np.sqrt(4000) * lam0)
+    assert np.all(out["max_movement"][:, -1] <= Rp)
+    assert np.all(out["residual"][:, -1] < 0.1 * out["residual"][:, 0])
+
+
 def test_du_gradient_descent_step_and_records():
     X = dv.sample_sphere(10, 5, seed=1)
     y = np.random.default_rng(2).standard_normal(10)
@@ -370,5 +492,15 @@ def test_bad_input_messages():
         dv.weight_discrepancy(np.zeros((3, 3)))
     with pytest.raises(ValueError, match="reg="):
         dv.train_diverse_net(X, np.zeros(5), 4, reg=-1.0)
+    with pytest.raises(ValueError, match="optimizer='sgd'"):
+        dv.train_diverse_net(X, np.zeros(5), 4, optimizer="sgd")
+    with pytest.raises(ValueError, match="grad_tol=1"):
+        dv.train_diverse_net(X, np.zeros(5), 4, grad_tol=1)
+    with pytest.raises(ValueError, match="init_scale=0"):
+        dv.train_diverse_net(X, np.zeros(5), 4, init_scale=0)
+    with pytest.raises(ValueError, match="track_every=0"):
+        dv.train_diverse_net(X, np.zeros(5), 4, track_every=0)
+    with pytest.raises(ValueError, match="trace=nan"):
+        dv.tail_trace(dv.kernel_spectrum("gram", 3, 4), 2, trace=float("nan"))
     with pytest.raises(ValueError, match="lr=0"):
         dv.du_gradient_descent(X, np.zeros(5), 4, lr=0, steps=2)
