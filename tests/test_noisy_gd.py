@@ -712,3 +712,99 @@ def test_structured_degree_weights_equal_the_transform(f):
     from inal_utils.degree_bound import degree_profile
     from inal_utils.noisy_gd import _degree_weights
     assert np.allclose(_degree_weights(f), degree_profile(f), atol=1e-13)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input (issue: validate at the boundary); each test failed or returned a number before the fix
+# --------------------------------------------------------------------------------------------
+
+
+def test_population_gradient_refuses_column_labels():
+    """Labels of shape (M, 1) were broadcast against (M,) outputs: the loss averaged M×M pairs."""
+    model, x = net(N=3), cube(3)
+    y = torch.tensor(Parity(3, [0, 1])(hypercube(3)), dtype=F64)
+    with pytest.raises(ValueError, match=r"y has shape \(8, 1\); shape \(8,\)"):
+        population_gradient(model, x, y[:, None])
+    with pytest.raises(ValueError, match="y has shape"):
+        population_gradient(model, x, y[0])
+    with pytest.raises(ValueError, match="x has shape"):
+        population_gradient(model, x[0], y[:1])
+
+
+def test_population_gradient_refuses_nan_dtype_and_contract_violations():
+    model, x = net(N=3), cube(3)
+    y = torch.ones(8, dtype=F64)
+    xn = x.clone()
+    xn[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="x has 1 non-finite"):
+        population_gradient(model, xn, y)
+    with pytest.raises(ValueError, match="x is torch.float32"):
+        population_gradient(model, x.float(), y)
+    with pytest.raises(ValueError, match="model maps"):
+        population_gradient(fully_connected(3, [4], out_features=2, seed=0, dtype=F64), x, y)
+    with pytest.raises(ValueError, match="one loss per example"):
+        population_gradient(model, x, y, loss=lambda out, t: ((out - t) ** 2).mean())
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        population_gradient(lambda: model, x, y)
+
+
+def test_step_pieces_validate_like_noisy_gd():
+    """clip_gradient(g, -1) returned a tensor of -1; the step broadcast wrong shapes and dropped gradients."""
+    with pytest.raises(ValueError, match="clip=-1.0 must be > 0"):
+        clip_gradient(torch.tensor([-3.0, 0.5, 3.0]), -1.0)
+    p = [torch.zeros(3), torch.zeros(2)]
+    gen = noise_generator(0)
+    with pytest.raises(ValueError, match="gradients has 1 tensors for 2 parameters"):
+        noisy_gd_step(p, [torch.ones(3)], lr=0.1, clip=1.0, noise_std=0.0, generator=gen)
+    with pytest.raises(ValueError, match=r"gradients\[1\] has shape \(1,\)"):
+        noisy_gd_step(p, [torch.ones(3), torch.ones(1)], lr=0.1, clip=1.0, noise_std=0.0, generator=gen)
+    with pytest.raises(ValueError, match="noise_std=-1.0 must be >= 0"):
+        noisy_gd_step(p, [torch.ones(3), torch.ones(2)], lr=0.1, clip=1.0, noise_std=-1.0, generator=gen)
+    with pytest.raises(ValueError, match="run=-1 must be >= 0"):
+        noise_generator(0, run=-1)
+    with pytest.raises(TypeError, match="seed=None"):
+        noise_generator(None)
+    assert torch.equal(p[0], torch.zeros(3))  # nothing was applied
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(lr=np.array([0.1, np.nan])), "lr has 1 non-finite"),
+    (dict(noise_std=np.array([1.0, 1j])), "noise_std has complex"),
+    (dict(edges=0.5), "edges=0.5 must be >= 1"),
+    (dict(clip=0.0), "clip=0.0 must be > 0"),
+    (dict(lr=np.ones(2), n=np.ones(3)), "do not broadcast"),
+])
+def test_bound_shape_refuses_bad_values(kw, match):
+    args = dict(lr=0.1, steps=10, edges=100, clip=1.0, noise_std=0.1, n=5, c=2) | kw
+    with pytest.raises((ValueError, TypeError), match=match):
+        bound_shape(**args)
+
+
+def test_noise_threshold_refuses_bad_multiple_and_nan():
+    with pytest.raises(ValueError, match="null_correlations has 1 non-finite"):
+        noise_threshold([0.1, np.nan, 0.2])
+    with pytest.raises(ValueError, match="multiple=-1.0 must be > 0"):
+        noise_threshold([0.1, 0.2], multiple=-1.0)
+
+
+def test_noisy_gd_contract_violations_are_value_errors():
+    """out_features=2 raised a reshape RuntimeError; a scalar loss an IndexError; cuda an AssertionError."""
+    f = Parity(3, [0, 1])
+    common = dict(steps=1, lr=0.1, clip=1.0, noise_std=0.0)
+    with pytest.raises(ValueError, match="network maps a batch"):
+        noisy_gd(fully_connected(3, [4], out_features=2, seed=0), f, **common)
+    with pytest.raises(ValueError, match="loss=.* must be per-example"):
+        noisy_gd(fully_connected(3, [4], seed=0), f, loss=lambda out, y: ((out - y) ** 2).mean(), **common)
+    with pytest.raises(ValueError, match="network has parameters on the meta device"):
+        noisy_gd(fully_connected(3, [4], seed=0).to("meta"), f, **common)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            noisy_gd(fully_connected(3, [4], seed=0), f, device="cuda", **common)
+    with pytest.raises(ValueError, match="device='foo' is not a device name"):
+        noisy_gd(fully_connected(3, [4], seed=0), f, device="foo", **common)
+
+
+def test_noisy_gd_refuses_a_training_set_that_cannot_fit():
+    with pytest.raises(ValueError, match=r"inputs=10\*\*12|needs about .* Use a smaller inputs=M"):
+        noisy_gd(fully_connected(3, [4], seed=0), Parity(3, [0]), steps=1, lr=0.1, clip=1.0, noise_std=0.0,
+                 inputs=10**12)
