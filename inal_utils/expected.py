@@ -465,7 +465,10 @@ def spectral_inal(coefficients, profile, *, weights=None, return_stderr=False):
     """
     samples = getattr(profile, "samples", None)
     if samples is None:
-        samples = C.real_array(profile, "profile", ndim=1, min_size=1)[None, :]
+        samples = C.real_array(profile, "profile")
+        if samples.ndim != 1 or samples.size < 1:
+            raise ValueError(f"profile must be a FourierProfile or 1-d A_k values; got shape {samples.shape}")
+        samples = samples[None, :]
     else:
         samples = C.real_array(samples, "profile", ndim=2, min_size=1)
     if np.any(samples < 0):
@@ -479,10 +482,16 @@ def spectral_inal(coefficients, profile, *, weights=None, return_stderr=False):
             if coefficients.n != n:
                 raise ValueError(f"coefficients is a function of n={coefficients.n} inputs; the profile has n={n}")
             coefficients = coefficients.fourier()
-        c = C.real_array(coefficients, "coefficients", shape=(2**n,))
+        c = C.real_array(coefficients, "coefficients")
+        if c.shape != (2**n,):
+            raise ValueError(
+                f"coefficients has shape {c.shape}; the profile has n={n}, so 2**n={2**n} coefficients are needed"
+            )
         w = B.degree_weights(c)
     else:
-        w = C.real_array(weights, "weights", shape=(n + 1,))
+        w = C.real_array(weights, "weights")
+        if w.shape != (n + 1,):
+            raise ValueError(f"weights has shape {w.shape}; the profile has n={n}, so n+1={n + 1} weights are needed")
         if np.any(w < 0):
             raise ValueError("weights has negative entries; W^{=k}[f] >= 0 (sums of squared coefficients)")
     per_init = samples @ w
