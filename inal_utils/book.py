@@ -8,6 +8,7 @@ asserts it in a hidden cell, and ends with ``claims`` displayed as a table.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import random
 import re
@@ -16,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import _checks as C
+
 SCALES = ("quick", "paper")
 
 
 def check_scale(scale):
     """Return ``scale`` if it is ``"quick"`` or ``"paper"``; raise ``ValueError`` otherwise."""
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not allowed; use one of {SCALES}")
-    return scale
+    return C.choice(scale, "scale", SCALES)
 
 
 def choose(scale, *, quick, paper):
@@ -38,9 +39,26 @@ def check_at(scale, held, message, *, at="quick"):
     describes them at scale ``at``, so they are pinned there, while a run at another scale records
     them in the claims table without stopping. Raises ``AssertionError`` with ``message``.
     """
-    if check_scale(scale) == check_scale(at) and not held:
+    held = _as_bool(held, "held")
+    message = C.text(message, "message")
+    if check_scale(scale) == C.choice(at, "at", SCALES) and not held:
         raise AssertionError(message)
-    return bool(held)
+    return held
+
+
+def _as_bool(value, name):
+    """``value`` as a bool: Python/NumPy booleans and one-element boolean arrays/tensors; strings
+    (``"False"`` is truthy), numbers and NaN are refused."""
+    if isinstance(value, torch.Tensor):
+        C.tensor_data(value, name)
+        if value.dtype != torch.bool or value.numel() != 1:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a one-element bool tensor at most)")
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype != bool or value.size != 1:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a one-element bool array at most)")
+        return bool(value.item())
+    return C.flag(value, name)
 
 
 def default_device(scale="quick"):
@@ -51,19 +69,29 @@ def default_device(scale="quick"):
 
 
 def seed_everything(seed=0):
-    """Seed Python, NumPy and torch so a chapter gives the same numbers on every run."""
-    if not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be a non-negative integer")
+    """Seed Python, NumPy and torch so a chapter gives the same numbers on every run.
+
+    ``seed`` is an integer in ``[0, 2**64)`` (Python or NumPy). NumPy's legacy global generator takes
+    seeds below ``2**32``: it is seeded with ``seed % 2**32`` (the same for every seed below ``2**32``).
+    """
+    seed = C.seed(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return seed
 
 
 def as_builtin(value):
-    """Convert NumPy/torch scalars to plain Python numbers (myst-nb's ``glue`` formats these)."""
+    """Convert NumPy/torch scalars to plain Python numbers (myst-nb's ``glue`` formats these).
+
+    Complex numbers are refused (``TypeError``): a chapter shows real numbers.
+    """
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+        C.tensor_data(value, "value")
+        if value.is_complex():
+            raise TypeError(f"value={C.describe(value)} is complex; a real number is required")
+        value = value.detach().cpu()
+        value = (value.double() if value.dtype == torch.bfloat16 else value).numpy()
     if isinstance(value, np.ndarray):
         if value.ndim:
             raise ValueError(f"value of shape {value.shape} is not a scalar")
@@ -74,6 +102,8 @@ def as_builtin(value):
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
+    if isinstance(value, numbers.Complex):
+        raise TypeError(f"value={value!r} is complex; a real number is required")
     return value
 
 
@@ -113,7 +143,15 @@ def glue(name, value, display=False):
     Where myst-nb is not installed (a chapter opened in Colab), there is no book to glue into: the
     value is converted (so bad values still raise) and, with ``display=True``, shown; nothing else.
     """
+    name = C.text(name, "name")
+    if not name:
+        raise ValueError("name must be a non-empty glue key")
     value = _as_displayable(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"value={value} for glue key {name!r} is not finite; a number shown in the text must be "
+                         "finite (glue the reason it is undefined as text instead)")
+    if value is None or isinstance(value, (dict, list, tuple, set, np.ndarray)):
+        raise TypeError(f"value={C.describe(value)} for glue key {name!r} must be a number, a string or a figure")
     try:
         from myst_nb import glue as _glue
     except ImportError:
