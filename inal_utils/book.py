@@ -111,8 +111,13 @@ FIGURE_DPI = 100  # a 7.5 in figure is 750 px: the book's text column shows it a
 
 
 def figure_png(fig, dpi=FIGURE_DPI):
-    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch)."""
+    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch, ``1 <= dpi <= 1200``)."""
     import io
+
+    from matplotlib.figure import Figure
+
+    C.instance(fig, "fig", Figure, "a matplotlib Figure")
+    dpi = C.number(dpi, "dpi", minimum=1.0, maximum=1200.0)
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
@@ -214,10 +219,22 @@ def html_table(headers, rows, *, floatfmt=".3g", css_class="data-table"):
 
     A header or cell given as :class:`Math` is typeset by MathJax; everything else is escaped text.
     """
+    if isinstance(headers, (str, bytes, dict, set)) or not hasattr(headers, "__iter__"):
+        raise TypeError(f"headers={C.describe(headers)} must be a sequence of column titles")
+    if isinstance(rows, (str, bytes, dict, set)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows={C.describe(rows)} must be a sequence of rows")
+    C.text(floatfmt, "floatfmt")
+    C.text(css_class, "css_class")
+    try:
+        format(1.5, floatfmt)
+    except ValueError:
+        raise ValueError(f"floatfmt={floatfmt!r} is not a float format specification (e.g. '.3g')") from None
     headers = [h if isinstance(h, Math) else str(h) for h in headers]
-    rows = [list(r) for r in rows]
+    rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else r for r in rows]
+    if any(not isinstance(r, list) for r in rows):
+        raise TypeError("rows must hold sequences (one list of cells per row)")
     if any(len(r) != len(headers) for r in rows):
-        raise ValueError(f"every row must have {len(headers)} cells, one per header")
+        raise ValueError(f"rows: every row must have {len(headers)} cells, one per header")
     head = "".join(f"<th>{_cell_html(h, floatfmt)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell_html(c, floatfmt)}</td>" for c in r) + "</tr>"
@@ -235,8 +252,8 @@ class Table:
     """
 
     def __init__(self, headers, rows, *, floatfmt=".3g"):
+        self._html = html_table(headers, rows, floatfmt=floatfmt)
         self.headers, self.rows, self.floatfmt = list(headers), [list(r) for r in rows], floatfmt
-        self._html = html_table(self.headers, self.rows, floatfmt=floatfmt)
 
     def _repr_html_(self):
         return self._html
@@ -259,18 +276,20 @@ CLAIMS_LEGEND = (
 )
 
 
-def _as_outcome(outcome):
+def _as_outcome(outcome, name="outcome"):
     """``True``/``False`` (also NumPy/torch booleans) or one of :data:`OUTCOMES` -> an outcome string."""
     if isinstance(outcome, str):
         if outcome not in OUTCOMES:
-            raise ValueError(f"outcome={outcome!r} is not allowed; use True, False or one of {OUTCOMES}")
+            raise ValueError(f"{name}={outcome!r} is not allowed; use True, False or one of {OUTCOMES}")
         return outcome
+    if isinstance(outcome, torch.Tensor):
+        C.tensor_data(outcome, name)
     if isinstance(outcome, torch.Tensor) and outcome.dtype == torch.bool and outcome.numel() == 1:
         outcome = bool(outcome)
     if isinstance(outcome, np.ndarray) and outcome.dtype == bool and outcome.ndim == 0:
         outcome = outcome.item()
     if not isinstance(outcome, (bool, np.bool_)):
-        raise TypeError(f"outcome={outcome!r} ({type(outcome).__name__}) must be a boolean or one of {OUTCOMES}")
+        raise TypeError(f"{name}={C.describe(outcome)} ({type(outcome).__name__}) must be a boolean or one of {OUTCOMES}")
     return HELD if outcome else NOT_REPRODUCED
 
 
@@ -316,20 +335,22 @@ class ClaimsTable:
     def __init__(self):
         self.claims = []
 
-    def _append(self, statement, measured, outcome, source, asserted):
+    def _append(self, statement, measured, outcome, source, asserted, name="outcome"):
         if not isinstance(statement, str) or not statement.strip():
             raise ValueError(f"statement={statement!r} must be a non-empty string")
         if not isinstance(source, str):
             raise TypeError(f"source={source!r} must be a string")
-        claim = Claim(statement, source, str(measured), _as_outcome(outcome), asserted)
+        outcome = _as_outcome(outcome, name)
+        if asserted and outcome == INCONCLUSIVE:
+            raise ValueError(f"{name}={outcome!r}: an asserted claim must be True or False; record an inconclusive "
+                             "result with record()")
+        claim = Claim(statement, source, str(measured), outcome, asserted)
         self.claims.append(claim)
         return claim
 
     def check(self, statement, measured, held, *, source=""):
         """Record an asserted claim; raise ``AssertionError`` if ``held`` is false. Returns ``True``."""
-        claim = self._append(statement, measured, held, source, True)
-        if claim.outcome == INCONCLUSIVE:
-            raise ValueError("an asserted claim must be True or False; record an inconclusive result with record()")
+        claim = self._append(statement, measured, held, source, True, name="held")
         if not claim.held:
             raise AssertionError(f"claim not reproduced: {statement} (measured: {claim.measured})")
         return True

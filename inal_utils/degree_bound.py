@@ -273,6 +273,9 @@ def _check_selector(n, degrees):
     if r < 2 or r & (r - 1):
         raise ValueError(f"degrees has {r} entries; a selector mixture needs 2**m entries with m >= 1")
     m = r.bit_length() - 1
+    if any(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > n - m for d in degrees):
+        raise ValueError(f"degrees={list(degrees)} asks for a parity of more than the n - m = {n - m} non-selector "
+                         f"inputs (n={n}, m={m} selector bits)")
     degrees = _check_degrees(degrees, n - m)
     for d in set(degrees):
         if degrees.count(d) > math.comb(n - m, d):
@@ -412,15 +415,17 @@ class VerificationTable:
     def column(self, name, k=None):
         """Values of one column (``"inal"``, ``"max_share"``, ``"low"`` or ``"ratio"`` with ``k``) in row order."""
         if name in ("low", "ratio"):
-            if k not in self.ks:
+            if isinstance(k, bool) or k not in self.ks:
                 raise ValueError(f"k={k!r} must be one of the table's degrees {self.ks}")
             return np.array([getattr(r, name)[k] for r in self.rows])
-        if name not in ("inal", "max_share", "n"):
+        if not isinstance(name, str) or name not in ("inal", "max_share", "n"):
             raise ValueError(f"name={name!r} must be one of 'inal', 'max_share', 'n', 'low', 'ratio'")
         return np.array([getattr(r, name) for r in self.rows])
 
     def max_ratio(self, k):
         """``{n: (largest ratio at degree k, the target attaining it)}``."""
+        if isinstance(k, bool) or k not in self.ks:
+            raise ValueError(f"k={k!r} must be one of the table's degrees {self.ks}")
         best = {}
         for r in self.rows:
             if r.n not in best or r.ratio[k] > best[r.n][0]:

@@ -319,11 +319,11 @@ def _multi_index(k, r):
     if isinstance(k, numbers.Integral) and not isinstance(k, (bool, np.bool_)):
         k = (k,)
     if not isinstance(k, tuple):
-        raise TypeError(f"multi-index {C.describe(k)} must be a tuple of {r} non-negative integers (or an int "
-                        "when r = 1)")
+        raise TypeError(f"terms has multi-index {C.describe(k)}; it must be a tuple of {r} non-negative integers "
+                        "(or an int when r = 1)")
     if len(k) != r:
-        raise ValueError(f"multi-index {k} has length {len(k)}; U has r={r} rows")
-    return tuple(_check_degree(ki, "multi-index entry") for ki in k)
+        raise ValueError(f"terms has multi-index {k} of length {len(k)}; U has r={r} rows")
+    return tuple(_check_degree(ki, "terms key entry") for ki in k)
 
 
 def _check_terms(terms, r):
@@ -341,7 +341,7 @@ def _check_terms(terms, r):
             raise ValueError(f"terms gives the multi-index {key} twice (as {seen[key]!r} and {k!r}); merge their "
                              "coefficients into one entry")
         seen[key] = k
-        clean.append((key, C.number(c, f"coefficient of {key}")))
+        clean.append((key, C.number(c, f"terms[{key}]")))
     if not clean:
         raise ValueError("terms must contain at least one multi-index")
     return tuple(clean)
@@ -367,7 +367,7 @@ def multi_index_target(U, terms, *, normalise=True):
     if normalise:
         scale = max(abs(c) for _, c in clean)
         if scale == 0:
-            raise ValueError("cannot normalise a target whose coefficients are all zero")
+            raise ValueError("cannot normalise: every coefficient in terms/coefficients is zero")
         norm = math.sqrt(sum((c / scale) ** 2 for _, c in clean))  # no overflow for huge coefficients
         clean = tuple((k, (c / scale) / norm) for k, c in clean)
     return HermiteTarget(U=U, terms=clean)
@@ -385,7 +385,7 @@ def single_index_target(u, coefficients, *, normalise=True):
         raise ValueError("u must be a finite non-zero vector")
     if not isinstance(coefficients, dict):
         raise TypeError(f"coefficients={C.describe(coefficients)} must be a dict degree -> coefficient")
-    terms = {(_check_degree(k, "degree"),): c for k, c in coefficients.items()}
+    terms = {(_check_degree(k, "coefficients key"),): C.number(c, f"coefficients[{k}]") for k, c in coefficients.items()}
     return multi_index_target((u / norm)[None, :], terms, normalise=normalise)
 
 

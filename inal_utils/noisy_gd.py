@@ -72,7 +72,7 @@ def loss_fn(name):
         return lambda out, y: -y * out
     if name == "hinge":
         return lambda out, y: torch.clamp(1.0 - y * out, min=0.0)
-    raise ValueError(f"loss={C.describe(name)} is not known; use one of {LOSSES} or a callable L(output, target)")
+    raise ValueError(f"loss name={C.describe(name)} is not known; use one of {LOSSES} or a callable L(output, target)")
 
 
 def _model_parameters(model, name):
@@ -812,8 +812,10 @@ def _degree_weights(target):
         return _symmetric_degree_weights([1 if n - 2 * m > 0 else -1 for m in range(n + 1)])
     if isinstance(target, BooleanFunction):
         return degree_profile(target)
-    w = np.asarray(target, dtype=np.float64)
-    if w.ndim != 1 or w.size < 2 or not np.all(np.isfinite(w)) or np.any(w < 0):
+    if callable(target) or target is None or isinstance(target, (str, bytes, dict)):
+        raise TypeError(f"target must be a BooleanFunction or a degree profile; got {C.describe(target)}")
+    w = C.real_array(target, "target")
+    if w.ndim != 1 or w.size < 2 or np.any(w < 0):
         raise ValueError("target must be a BooleanFunction or a degree profile (W^{=0}, …, W^{=N}): "
                          f"a 1-d array of >= 2 non-negative numbers; got {target!r}")
     return w
@@ -860,6 +862,7 @@ def gradient_signal(target, width, *, bias_std=1.0, return_parts=False):
     """
     width = _check_int(width, "width", 1)
     bias_std = _check_number(bias_std, "bias_std")
+    return_parts = C.flag(return_parts, "return_parts")
     W = _degree_weights(target)
     N = W.size - 1
     top = int(np.flatnonzero(W > 0).max()) if np.any(W > 0) else 0
@@ -893,8 +896,8 @@ def distinguishability(signal, *, lr, noise_std, steps=1):
     noise_std = _check_number(noise_std, "noise_std", positive=True)
     lr = _check_number(lr, "lr")
     steps = _check_int(steps, "steps", 0)
-    signal = np.asarray(signal, dtype=float)
-    if np.any(signal < 0) or not np.all(np.isfinite(signal)):
+    signal = C.real_array(signal, "signal")
+    if np.any(signal < 0):
         raise ValueError(f"signal={signal!r} must be finite and >= 0")
     value = steps * lr**2 * signal / (2 * noise_std**2)
     return value.item() if value.ndim == 0 else value
@@ -918,14 +921,20 @@ def steps_to_reach(history, level):
 
     Works on a single run or on an ensemble (one value per run).
     """
+    if not (hasattr(history, "steps") and hasattr(history, "correlation")):
+        raise TypeError(f"history={C.describe(history)} must be a NoisyGDHistory (with .steps and .correlation)")
+    steps = C.real_array(history.steps, "history.steps", ndim=1)
+    correlation = C.real_array(history.correlation, "history.correlation", ndim=(1, 2), shape=None)
+    if correlation.shape[-1] != steps.size:
+        raise ValueError(f"history has {steps.size} steps but correlations of shape {correlation.shape}")
     level = _check_number(level, "level", positive=True)
-    corr = np.atleast_2d(history.correlation)
+    corr = np.atleast_2d(correlation)
     out = np.full(corr.shape[0], np.nan)
     for r, c in enumerate(corr):
         hit = np.flatnonzero(c >= level)
         if hit.size:
-            out[r] = history.steps[hit[0]]
-    return out if np.ndim(history.correlation) == 2 else float(out[0])
+            out[r] = steps[hit[0]]
+    return out if correlation.ndim == 2 else float(out[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -1018,10 +1027,13 @@ class SweepResult:
 
     def learned(self, family, level=0.5):
         """``(len(ns),)`` booleans: every seed reached ``level``."""
+        family = C.choice(family, "family", tuple(self.final))
+        level = C.number(level, "level")
         return np.all(self.final[family] >= level, axis=1)
 
     def at_noise_level(self, family):
         """``(len(ns),)`` booleans: every seed ended with ``|corr| < τ``."""
+        family = C.choice(family, "family", tuple(self.final))
         return np.all(np.abs(self.final[family]) < self.tau[:, None], axis=1)
 
 

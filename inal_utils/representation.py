@@ -141,6 +141,11 @@ def _unit(total, n):
 
 # ----------------------------------------------------------------------------- features
 def relu(t):
+    """``max(t, 0)`` elementwise for a finite real array ``t``."""
+    return _relu(C.real_array(t, "t"))
+
+
+def _relu(t):
     return np.maximum(t, 0.0)
 
 
@@ -161,7 +166,7 @@ def relu_features(W, b):
 
     def featurize(X):
         X = _check_data(X, d=d)
-        return relu(X @ W.T + b)
+        return _relu(X @ W.T + b)
 
     featurize.p = W.shape[0]
     return featurize
@@ -187,7 +192,7 @@ def ntk_feature_map(W, b, a):
     def featurize(X):
         X = _check_data(X, d=d)
         pre = (X @ W.T) * s_d + b
-        act = relu(pre) * s_m
+        act = _relu(pre) * s_m
         slope = (pre > 0) * (a * s_m)
         grad_w = (slope[:, :, None] * (X[:, None, :] * s_d)).reshape(len(X), m * d)
         return np.concatenate([act, grad_w, slope], axis=1)
@@ -340,6 +345,7 @@ def holdout_split(n, val_fraction, seed):
     n = C.integer(n, "n")
     val_fraction = _check_val_fraction(val_fraction)
     seed = C.seed(seed)
+    C.require_memory(16 * n, f"holdout_split(n={n})", "Use fewer samples.")
     if n < 2:
         raise ValueError(f"n={n} samples: the held-out split needs at least 2")
     n_val = min(n - 1, max(1, int(round(val_fraction * n))))
@@ -369,6 +375,7 @@ def fit_head(featurize, X, y, *, lambdas=None, val_fraction=0.2, seed=0, chunk=C
     _check_featurize(featurize)
     X, y = _check_data(X, y)
     lam_rel = _check_lambdas(lambdas)
+    chunk = C.integer(chunk, "chunk", minimum=1)
     tr, va = holdout_split(len(X), val_fraction, seed)
     n_val = len(va)
     path = ridge_path(featurize, X[tr], y[tr], chunk=chunk)

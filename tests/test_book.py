@@ -174,7 +174,7 @@ def test_claims_record_three_outcomes_returns_bool():
 def test_claims_outcome_must_be_boolean_or_named(bad):
     with pytest.raises((TypeError, ValueError), match="outcome"):
         book.ClaimsTable().record("x", "y", bad)
-    with pytest.raises((TypeError, ValueError), match="outcome"):
+    with pytest.raises((TypeError, ValueError), match="held"):  # check's argument is named held
         book.ClaimsTable().check("x", "y", bad)
 
 

@@ -320,7 +320,7 @@ def test_verification_table_accepts_a_fourier_profile():
     (lambda: D.parity_mixture(4, [4, 4]), "more distinct sets"),
     (lambda: D.parity_mixture(4, [1, 2], weights=[1, -1]), "weights must be 2"),
     (lambda: D.selector_mixture(6, [1, 2, 3]), "2\\*\\*m entries"),
-    (lambda: D.selector_mixture(4, [1, 4]), "degrees\\[i\\]=4"),
+    (lambda: D.selector_mixture(4, [1, 4]), "degrees=\\[1, 4\\] asks for a parity"),
     (lambda: D.verification_table({}, [4], D.exact_neuron_profile), "non-empty mapping"),
     (lambda: D.verification_table({"d": B.Dictator}, [4], lambda n: np.ones(3)), "profile\\(4\\) has length 3"),
     (lambda: D.verification_table({"d": lambda n: B.Dictator(n + 1)}, [4], D.exact_neuron_profile), "has n=5"),

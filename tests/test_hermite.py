@@ -168,7 +168,7 @@ def test_gaussian_data_noise_and_seed():
     (lambda: H.random_directions(3, 4), "r=4"),
     (lambda: H.multi_index_target(np.ones((2, 3)), {(2, 0): 1}), "orthonormal"),
     (lambda: H.multi_index_target(np.eye(2), {(2,): 1}), "length 1"),
-    (lambda: H.multi_index_target(np.eye(2), {(2, 0): 0.0}), "all zero"),
+    (lambda: H.multi_index_target(np.eye(2), {(2, 0): 0.0}), "is zero"),
     (lambda: H.single_index_target(np.zeros(3), {2: 1}), "non-zero"),
     (lambda: H.paper_target(5, p=2), "p=2"),
     (lambda: H.gaussian_data(H.paper_target(3), 10, zeta=-1), "zeta"),
@@ -194,7 +194,7 @@ def test_multi_index_given_as_int_and_tuple_is_refused():
 
 def test_single_index_degrees_are_integers_and_u_is_a_vector():
     """2.5 was truncated to 2 (and merged); a 3×3 u was flattened into d = 9."""
-    with pytest.raises(TypeError, match="degree=2.5"):
+    with pytest.raises(TypeError, match="coefficients key=2.5"):
         H.single_index_target(np.array([1.0, 0, 0]), {2: 1.0, 2.5: 1.0})
     with pytest.raises(ValueError, match="u has shape \\(3, 3\\)"):
         H.single_index_target(np.eye(3), {1: 1.0})

@@ -282,7 +282,7 @@ def test_clip_gradient():
     (dict(inputs="cube"), "inputs='cube'"),
     (dict(inputs=0), "inputs=0"),
     (dict(seed=-3), "seed=-3"),
-    (dict(loss="l1"), "loss='l1'"),
+    (dict(loss="l1"), "loss name='l1'"),
     (dict(lr=[0.1, 0.2]), "one per step"),
 ])
 def test_bad_arguments(kwargs, match):
