@@ -125,7 +125,9 @@ class FourierProfile:
 
     def __post_init__(self):
         n = C.integer(self.n, "n", minimum=1)
-        samples = C.real_array(self.samples, "samples", ndim=2, shape=(None, n + 1), copy=True)
+        samples = C.real_array(self.samples, "samples", ndim=2, copy=True)
+        if samples.shape[1] != n + 1:
+            raise ValueError(f"samples has shape {samples.shape}; n={n} needs n + 1 = {n + 1} columns (degrees 0..n)")
         if samples.shape[0] < 2:
             raise ValueError(f"samples has {samples.shape[0]} rows; at least 2 initialisations are needed "
                              "(for the standard error)")

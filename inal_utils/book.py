@@ -51,12 +51,12 @@ def _as_bool(value, name):
     (``"False"`` is truthy), numbers and NaN are refused."""
     if isinstance(value, torch.Tensor):
         C.tensor_data(value, name)
-        if value.dtype != torch.bool or value.numel() != 1:
-            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a one-element bool tensor at most)")
+        if value.dtype != torch.bool or value.ndim != 0:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool tensor at most)")
         return bool(value)
     if isinstance(value, np.ndarray):
-        if value.dtype != bool or value.size != 1:
-            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a one-element bool array at most)")
+        if value.dtype != bool or value.ndim != 0:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool array at most)")
         return bool(value.item())
     return C.flag(value, name)
 
@@ -151,12 +151,13 @@ def glue(name, value, display=False):
     name = C.text(name, "name")
     if not name:
         raise ValueError("name must be a non-empty glue key")
+    display = C.flag(display, "display")
     value = _as_displayable(value)
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"value={value} for glue key {name!r} is not finite; a number shown in the text must be "
                          "finite (glue the reason it is undefined as text instead)")
-    if value is None or isinstance(value, (dict, list, tuple, set, np.ndarray)):
-        raise TypeError(f"value={C.describe(value)} for glue key {name!r} must be a number, a string or a figure")
+    if not isinstance(value, numbers.Real) and type(value).__name__ != "Image":
+        raise TypeError(f"value={C.describe(value)} for glue key {name!r} must be a real number or a figure")
     try:
         from myst_nb import glue as _glue
     except ImportError:
@@ -340,6 +341,9 @@ class ClaimsTable:
             raise ValueError(f"statement={statement!r} must be a non-empty string")
         if not isinstance(source, str):
             raise TypeError(f"source={source!r} must be a string")
+        if asserted and isinstance(outcome, str):
+            raise TypeError(f"{name}={outcome!r} must be True or False (a boolean), not a string; record an "
+                            "inconclusive result with record()")
         outcome = _as_outcome(outcome, name)
         if asserted and outcome == INCONCLUSIVE:
             raise ValueError(f"{name}={outcome!r}: an asserted claim must be True or False; record an inconclusive "

@@ -476,17 +476,34 @@ def verification_table(targets, ns, profile, *, ks=(1, 2, 3), rtol=1e-9):
     """
     if not hasattr(targets, "items") or not targets:
         raise ValueError("targets must be a non-empty mapping name → factory(n)")
+    for name, factory in targets.items():
+        C.function(factory, f"targets[{name!r}]", "a factory n -> BooleanFunction")
+    for value, what in ((ks, "ks"), (ns, "ns")):
+        if isinstance(value, (str, bytes, dict, set)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{what}={C.describe(value)} must be a sequence of integers")
+    C.function(profile, "profile", "a function n -> A_k(n), e.g. exact_neuron_profile")
+    rtol = C.number(rtol, "rtol", minimum=0.0)
     ks = tuple(_int_in(k, "ks[i]", 0) for k in ks)
-    ns = [_int_in(n, "ns[i]", max(1, max(ks, default=0))) for n in ns]
+    ns = [_int_in(n, "ns[i]", 1) for n in ns]
+    for n in ns:
+        if n < max(ks, default=0):
+            raise ValueError(f"ns[i]={n} is below the largest degree in ks={ks}; every n must be >= max(ks)")
     rows = []
     for n in ns:
-        a = _as_profile(profile(n), f"profile({n})")
+        try:
+            values = profile(n)
+        except (ValueError, TypeError) as err:
+            raise type(err)(f"profile({n}) failed for ns[i]={n}: {err}") from None
+        a = _as_profile(values, f"profile({n})")
         if a.size != n + 1:
             raise ValueError(f"profile({n}) has length {a.size}; n + 1 = {n + 1} values A_0..A_n are needed")
         for name, factory in targets.items():
             f = factory(n)
             if f is None:
                 continue
+            if not isinstance(f, B.BooleanFunction):
+                raise TypeError(f"targets[{name!r}]({n}) returned {C.describe(f)}; a BooleanFunction (or None) is "
+                                "required")
             if f.n != n:
                 raise ValueError(f"targets[{name!r}]({n}) has n={f.n}; expected n={n}")
             w = degree_profile(f)

@@ -343,7 +343,7 @@ def _check_terms(terms, r):
         seen[key] = k
         clean.append((key, C.number(c, f"terms[{key}]")))
     if not clean:
-        raise ValueError("terms must contain at least one multi-index")
+        raise ValueError("terms/coefficients must contain at least one multi-index (degree)")
     return tuple(clean)
 
 

@@ -366,6 +366,8 @@ def _per_run(value, name, runs, **kw):
 def _lr_schedule(lr, steps):
     if isinstance(lr, numbers.Real) and not isinstance(lr, bool):
         return [_check_number(lr, "lr")] * steps
+    if isinstance(lr, (str, bytes, dict, set, bool)) or not hasattr(lr, "__iter__"):
+        raise TypeError(f"lr={C.describe(lr)} must be a number or a sequence of one number per step")
     lr = list(lr)
     if len(lr) != steps:
         raise ValueError(f"lr has {len(lr)} values; give one per step (steps={steps}) or a single number")
@@ -391,8 +393,8 @@ def _targets(targets, runs):
     if len(targets) != runs:
         raise ValueError(f"{len(targets)} targets for {runs} networks; give one target, or one per network")
     for f in targets:
-        if not callable(f) or not hasattr(f, "n"):
-            raise TypeError(f"target={f!r} must be a Boolean function with .n (e.g. from inal_utils.boolean)")
+        if not isinstance(f, BooleanFunction):
+            raise TypeError(f"target/targets={C.describe(f)} must be a Boolean function from inal_utils.boolean")
     sizes = {int(f.n) for f in targets}
     if len(sizes) > 1:
         raise ValueError(f"all targets must take the same number of inputs; got n in {sorted(sizes)}")
@@ -593,8 +595,7 @@ def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", see
     history : NoisyGDHistory
         Correlation, loss and accuracy per recorded step (no run axis).
     """
-    if not isinstance(network, nn.Module):
-        raise TypeError(f"network must be a torch.nn.Module; got {type(network).__name__}")
+    _model_parameters(network, "network")
     models, history = noisy_gd_ensemble([network], target, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
                                         inputs=inputs, seed=seed, device=device, loss=loss, batch_size=batch_size,
                                         n_eval=n_eval, record_every=record_every, device_rng=device_rng)
@@ -640,6 +641,8 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
     if not networks:
         raise ValueError("networks must hold at least one torch.nn.Module")
     R = len(networks)
+    for r, net in enumerate(networks):
+        _model_parameters(net, f"networks[{r}]")
     targets, N = _targets(targets, R)
     for net in networks:
         _check_pair(net, targets[0], N)
@@ -1069,12 +1072,15 @@ def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch
 
     if not isinstance(families, dict) or not families:
         raise ValueError("families must be a non-empty dict name -> (n -> BooleanFunction)")
+    if isinstance(ns, (str, bytes, dict, set)) or not hasattr(ns, "__iter__"):
+        raise TypeError(f"ns={C.describe(ns)} must be a sequence of input sizes")
     ns = [_check_int(n, "ns[i]", 1) for n in ns]
     pads = {"square": lambda n: n * n, "none": lambda n: n, "double": lambda n: 2 * n}
     if isinstance(pad, str):
         if pad not in pads:
             raise ValueError(f"pad={pad!r} must be one of {sorted(pads)} or a callable n -> N")
         pad = pads[pad]
+    C.function(pad, "pad", "'square', 'none', 'double' or a callable n -> N")
     seeds, steps = _check_int(seeds, "seeds", 1), _check_int(steps, "steps", 1)
     n_null = _check_int(n_null, "n_null", 2)
     record_every = max(1, steps // 10) if record_every is None else _check_int(record_every, "record_every", 1)

@@ -89,13 +89,16 @@ def _check_int(value, name, minimum=1):
     return C.integer(value, name, minimum=minimum)
 
 
-def _check_data(X, y=None, d=None, name="X", yname="y"):
+_NO_Y = object()
+
+
+def _check_data(X, y=_NO_Y, d=None, name="X", yname="y"):
     X = C.real_array(X, name)
     if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
         raise ValueError(f"{name} must be a 2-d array of shape (n, d) with n, d >= 1; got shape {X.shape}")
     if d is not None and X.shape[1] != d:
         raise ValueError(f"{name} has d={X.shape[1]} columns but the model expects d={d}")
-    if y is None:
+    if y is _NO_Y:
         return X
     y = C.real_array(y, yname)
     if y.shape != (X.shape[0],):
@@ -159,7 +162,9 @@ def relu_features(W, b):
     W = C.real_array(W, "W", copy=True)
     if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
         raise ValueError(f"W must have shape (p, d) with p, d >= 1; got shape {W.shape}")
-    b = C.real_array(b, "b", shape=(W.shape[0],), copy=True)
+    b = C.real_array(b, "b", copy=True)
+    if b.shape != (W.shape[0],):
+        raise ValueError(f"b has shape {b.shape}; W has {W.shape[0]} rows, so shape ({W.shape[0]},) is required")
     W.setflags(write=False)
     b.setflags(write=False)
     d = W.shape[1]
@@ -183,8 +188,11 @@ def ntk_feature_map(W, b, a):
     if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
         raise ValueError(f"W must have shape (m, d) with m, d >= 1; got shape {W.shape}")
     m, d = W.shape
-    b = C.real_array(b, "b", shape=(m,), copy=True)
-    a = C.real_array(a, "a", shape=(m,), copy=True)
+    b = C.real_array(b, "b", copy=True)
+    a = C.real_array(a, "a", copy=True)
+    for arr, name in ((b, "b"), (a, "a")):
+        if arr.shape != (m,):
+            raise ValueError(f"{name} has shape {arr.shape}; W has {m} rows, so shape ({m},) is required")
     for arr in (W, b, a):
         arr.setflags(write=False)
     s_m, s_d = 1.0 / math.sqrt(m), 1.0 / math.sqrt(d)
