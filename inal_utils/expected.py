@@ -75,6 +75,11 @@ MAX_PROFILE_WORK = 10**10
 MAX_RADEMACHER_WORK = 6 * 10**7
 #: Most Gauss–Hermite nodes :func:`profile_constant` uses (numpy's weights are NaN from about 370 nodes on).
 MAX_NODES = 360
+#: Deepest hidden layer the composed kernels accept (each layer is one more composition).
+MAX_LAYERS = 100
+#: Highest degree :func:`kernel_constant` differentiates to (``mpmath.taylor`` at 40 digits: about 3 s
+#: at degree 100, and the numerical derivatives lose their accuracy beyond).
+MAX_TAYLOR_DEGREE = 100
 
 # ------------------------------------------------------------------------------------------------
 # validation
@@ -173,7 +178,7 @@ def neuron_kernel(rho, *, activation="relu", bias_std=1.0, layer=1):
     """
     _check_activation(activation)
     s2 = _check_bias_std(bias_std) ** 2
-    layer = _int_at_least(layer, "layer", 1)
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
     rho = C.real_array(rho, "rho")
     if np.any(np.abs(rho) > 1 + 1e-12):
         raise ValueError("rho must lie in [-1, 1] (a normalised inner product of two ±1 points)")
@@ -325,7 +330,7 @@ def exact_layer_profiles(n, n_layers=1, *, activation="relu", bias_std=1.0, k_ma
     initialisation of :func:`inal_utils.networks.fully_connected`. See :func:`exact_neuron_profile`.
     """
     n = _int_in(n, "n", 1, MAX_PROFILE_N)
-    n_layers = _int_at_least(n_layers, "n_layers", 1)
+    n_layers = _int_in(n_layers, "n_layers", 1, MAX_LAYERS)
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
@@ -380,7 +385,7 @@ def exact_neuron_profile(n, *, activation="relu", bias_std=1.0, k_max=None, laye
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
-    layer = _int_at_least(layer, "layer", 1)
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
     _check_profile_work(n, k_max, _check_init(init))
     if init == "rademacher":
         if layer != 1:
@@ -571,7 +576,7 @@ def expected_inal(target, n_layers=1, *, activation="relu", bias_std=1.0, init="
     n = w.size - 1
     if n > MAX_PROFILE_N:
         raise ValueError(f"target has n={n} inputs; exact profiles allow n <= {MAX_PROFILE_N}")
-    n_layers = _int_at_least(n_layers, "n_layers", 1)
+    n_layers = _int_in(n_layers, "n_layers", 1, MAX_LAYERS)
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     _check_init(init)
@@ -696,8 +701,9 @@ def kernel_constant(k, *, layer=1, activation="relu", bias_std=1.0):
     Parameters
     ----------
     k : int or sequence of int
-        Degree(s), ``k >= 0``.
+        Degree(s), ``0 <= k <= MAX_TAYLOR_DEGREE``.
     layer : int
+        ``1 <= layer <= MAX_LAYERS``.
     activation : {"relu", "sign"}
     bias_std : float
 
@@ -707,13 +713,13 @@ def kernel_constant(k, *, layer=1, activation="relu", bias_std=1.0):
     """
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
-    layer = _int_at_least(layer, "layer", 1)
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
     if not isinstance(k, numbers.Integral) or isinstance(k, bool):
         if isinstance(k, (str, bytes)) or not hasattr(k, "__iter__"):
             raise ValueError(f"k={k!r} must be a non-negative integer or a sequence of them")
-        ks = [_int_at_least(j, "k", 0) for j in k]
+        ks = [_int_in(j, "k", 0, MAX_TAYLOR_DEGREE) for j in k]
         if not ks:
             return np.zeros(0)
         return np.array(_kernel_taylor(max(ks), layer, activation, bias_std))[ks]
-    k = _int_at_least(k, "k", 0)
+    k = _int_in(k, "k", 0, MAX_TAYLOR_DEGREE)
     return _kernel_taylor(k, layer, activation, bias_std)[k]

@@ -433,10 +433,11 @@ API: dict[str, Entry] = {
         E.neuron_kernel, lambda: {"rho": np.array([0.5, -0.2]), "activation": "relu", "bias_std": 1.0, "layer": 1}, {
             "rho": bad("array", 1.5, -3.0, np.array([0.5, 2.0]), valid=[0.5, -0.2], shape_ok=None, tensors=True),
             "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
-            "bias_std": bad("number", minimum=0.0), "layer": bad("integer", minimum=1)}),
+            "bias_std": bad("number", minimum=0.0), "layer": bad("integer", minimum=1, maximum=E.MAX_LAYERS)}),
     "expected.exact_layer_profiles": Entry(
         E.exact_layer_profiles, lambda: {"n": 3, "n_layers": 1, "activation": "relu", "bias_std": 1.0, "k_max": 2}, {
-            "n": bad("integer", minimum=1, maximum=E.MAX_PROFILE_N), "n_layers": bad("integer", minimum=1),
+            "n": bad("integer", minimum=1, maximum=E.MAX_PROFILE_N),
+            "n_layers": bad("integer", minimum=1, maximum=E.MAX_LAYERS),
             "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS), "bias_std": bad("number", minimum=0.0),
             "k_max": bad("integer", minimum=0, maximum=3)}),
     "expected.exact_neuron_profile": Entry(
@@ -468,8 +469,8 @@ API: dict[str, Entry] = {
             "bias_std": bad("number", minimum=0.0), "n_nodes": bad("integer", minimum=2, maximum=E.MAX_NODES)}),
     "expected.kernel_constant": Entry(
         E.kernel_constant, lambda: {"k": 2, "layer": 1, "activation": "relu", "bias_std": 1.0}, {
-            "k": bad("values", 2.5, -1, "2", None, True, [1.5], [-1]),
-            "layer": bad("integer", minimum=1), "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
+            "k": bad("values", 2.5, -1, "2", None, True, [1.5], [-1], 10**6, [10**6]),
+            "layer": bad("integer", minimum=1, maximum=E.MAX_LAYERS), "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
             "bias_std": bad("number", minimum=0.0)}),
     # --- degree_bound ----------------------------------------------------------------------------
     "degree_bound.per_degree_bound": Entry(DB.per_degree_bound, lambda: {"inal": 0.1, "profile": PROFILE3.copy()}, {

@@ -557,3 +557,13 @@ def test_profile_constant_quadrature_is_bounded():
         profile_constant(2, n_nodes=1000)
     with pytest.raises(ValueError, match="not finite"):
         profile_constant(2, activation=torch.log)
+
+
+def test_layers_and_taylor_degrees_are_bounded():
+    """layer=10**9 or kernel_constant(10**6) looped without bound."""
+    with pytest.raises(ValueError, match="layer=1000000000 must be <= 100"):
+        E.neuron_kernel(0.5, layer=10**9)
+    with pytest.raises(ValueError, match="k=1000000 must be <= 100"):
+        E.kernel_constant(10**6)
+    with pytest.raises(ValueError, match="n_layers=1000 must be <= 100"):
+        E.exact_layer_profiles(3, 1000)
