@@ -32,6 +32,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from . import _checks as C
 from . import boolean as B
 from .expected import _check_bias_std, _int_at_least, expected_inal, profile_constant, spectral_inal
 from .networks import Elementwise as _Elementwise
@@ -51,6 +52,10 @@ __all__ = [
 
 #: Largest number of tensor elements one chunk of work may hold (bounds memory for any ``n``).
 CHUNK_ELEMENTS = 2**20
+#: Most initialisations one call accepts (each is a network object in memory).
+MAX_N_INIT = 10**5
+#: Most neuron evaluations ``n_init × points`` one call accepts (``2**40``: hours on a CPU).
+MAX_EVALUATIONS = 2**40
 
 
 # ------------------------------------------------------------------------------------------------
@@ -62,7 +67,8 @@ def _check_exact_n(n, name="n"):
     if n > B.MAX_EXACT_N:
         raise ValueError(
             f"{name}={n} is too large to enumerate the cube exactly (2**{n} points); exact mode "
-            f"allows at most {name}={B.MAX_EXACT_N}. Pass inputs=N to estimate from N sampled inputs."
+            f"allows at most {name}={B.MAX_EXACT_N}. Sample inputs with inputs=N to estimate from N sampled "
+            "inputs (or use a smaller n)."
         )
     return n
 
@@ -116,6 +122,20 @@ class FourierProfile:
     activation: str = "relu"
     bias_std: float = 1.0
     init: str = "gaussian"
+
+    def __post_init__(self):
+        n = C.integer(self.n, "n", minimum=1)
+        samples = C.real_array(self.samples, "samples", ndim=2, copy=True)
+        if samples.shape[1] != n + 1:
+            raise ValueError(f"samples has shape {samples.shape}; n={n} needs n + 1 = {n + 1} columns (degrees 0..n)")
+        if samples.shape[0] < 2:
+            raise ValueError(f"samples has {samples.shape[0]} rows; at least 2 initialisations are needed "
+                             "(for the standard error)")
+        if np.any(samples < 0):
+            raise ValueError("samples has negative entries; they are means of squared coefficients (>= 0)")
+        samples.setflags(write=False)
+        object.__setattr__(self, "n", n)
+        object.__setattr__(self, "samples", samples)
 
     @property
     def n_init(self):
@@ -173,20 +193,25 @@ def neuron_degree_profile(weights, biases=None, *, activation="relu"):
     -------
     numpy.ndarray, shape ``(M, n + 1)`` (float64)
     """
-    W = torch.as_tensor(weights, dtype=torch.float64)
-    if W.ndim != 2 or W.shape[1] < 1:
-        raise ValueError(f"weights must have shape (M, n) with n >= 1; got shape {tuple(W.shape)}")
+    W = C.real_array(weights, "weights")
+    if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
+        raise ValueError(f"weights must have shape (M, n) with M, n >= 1; got shape {W.shape}")
     M, n = W.shape
     _check_exact_n(n)
-    b = torch.zeros(M, dtype=torch.float64) if biases is None else torch.as_tensor(biases, dtype=torch.float64)
-    if b.shape != (M,):
-        raise ValueError(f"biases must have shape ({M},) to match weights; got shape {tuple(b.shape)}")
+    W = torch.as_tensor(W)
+    b = torch.zeros(M, dtype=torch.float64) if biases is None else torch.as_tensor(
+        C.real_array(biases, "biases", shape=(M,)))
+    if not isinstance(activation, str):
+        C.function(activation, "activation", "an activation name, nn.Module or function of a tensor")
     act = _activation_fn(activation)
     sizes = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
     out = np.empty((M, n + 1))
     step = max(1, CHUNK_ELEMENTS // 2**n)
     for i in range(0, M, step):
         h = act(_cube_preactivations(W[i : i + step], b[i : i + step]))
+        if not isinstance(h, torch.Tensor) or not bool(torch.isfinite(h).all()):
+            raise ValueError(f"activation={_activation_name(activation)!r} returned non-finite values (or not a "
+                             "tensor) on the cube; use an activation that is finite on every pre-activation")
         out[i : i + step] = B.degree_weights(B.fourier_coefficients(h)) / sizes
     return out
 
@@ -209,9 +234,9 @@ def neuron_fourier_profile(n, *, activation="relu", bias_std=1.0, n_init, seed=0
     bias_std : float
         Standard deviation of the bias; ``0`` for a bias-free neuron.
     n_init : int
-        Number of initialisations, at least 2 (for the standard error).
+        Number of initialisations, ``2 <= n_init <= MAX_N_INIT`` (and ``n_init · 2**n <= 2**40``).
     seed : int
-        Seed of the private generator.
+        Seed of the private generator, in ``[0, 2**64)``.
     init : {"gaussian", "rademacher"}
         Law of the weights.
 
@@ -222,11 +247,13 @@ def neuron_fourier_profile(n, *, activation="relu", bias_std=1.0, n_init, seed=0
     """
     n = _int_at_least(n, "n", 1)
     _check_exact_n(n)
-    n_init = _int_at_least(n_init, "n_init", 2)
+    n_init = C.integer(n_init, "n_init", minimum=2, maximum=MAX_N_INIT)
     bias_std = _check_bias_std(bias_std)
+    seed = C.seed(seed)
     if init not in ("gaussian", "rademacher"):
         raise ValueError(f"init={init!r} is not known; use 'gaussian' or 'rademacher'")
-    gen = torch.Generator().manual_seed(int(seed))
+    _check_evaluations(n_init, 2**n, f"neuron_fourier_profile(n={n}, n_init={n_init})")
+    gen = torch.Generator().manual_seed(seed)
     if init == "gaussian":
         W = torch.randn((n_init, n), generator=gen, dtype=torch.float64) / math.sqrt(n)
     else:
@@ -290,7 +317,21 @@ class InalResult:
 
     @classmethod
     def from_samples(cls, samples, widths, inputs):
-        samples = np.asarray(samples, dtype=np.float64)
+        """The result from per-initialisation samples ``(n_init >= 2, layers)``, layer widths and ``inputs``."""
+        if isinstance(widths, (str, bytes, dict, set)) or not hasattr(widths, "__len__"):
+            raise TypeError(f"widths={C.describe(widths)} must be a sequence of layer widths")
+        widths = tuple(C.integer(w, "widths[i]", minimum=1) for w in widths)
+        if not widths:
+            raise ValueError("widths must name at least one layer")
+        samples = C.real_array(samples, "samples", ndim=2, shape=(None, len(widths)), copy=True)
+        if samples.shape[0] < 2:
+            raise ValueError(f"samples has {samples.shape[0]} rows; at least 2 initialisations are needed "
+                             "(for the standard error)")
+        if not (inputs == "exact" if isinstance(inputs, str) else False):
+            if isinstance(inputs, str):
+                raise ValueError(f"inputs={inputs!r} must be 'exact' or an integer N >= 2")
+            inputs = C.integer(inputs, "inputs", minimum=2)
+        samples.setflags(write=False)
         values = samples.mean(axis=0)
         stderr = samples.std(axis=0, ddof=1) / math.sqrt(samples.shape[0])
         best = int(np.argmax(values))
@@ -299,6 +340,14 @@ class InalResult:
     def __repr__(self):
         return (f"InalResult(value={self.value:.4g}, stderr={self.stderr:.2g}, layer={self.layer} "
                 f"({self.layer_names[self.layer]}), n_init={self.n_init}, inputs={self.inputs!r})")
+
+
+def _check_evaluations(n_init, points, what):
+    """Refuse up front a request of more than :data:`MAX_EVALUATIONS` neuron evaluations."""
+    if n_init * points > MAX_EVALUATIONS:
+        raise ValueError(f"{what} evaluates every neuron on n_init × points = {n_init * points:.3g} inputs, more "
+                         f"than the {MAX_EVALUATIONS:.3g} allowed (hours of work); use fewer initialisations "
+                         "(n_init) or a smaller inputs=N sample")
 
 
 def _target_n(target):
@@ -325,6 +374,8 @@ def _target_values(target, X):
 
 def _draw_models(network, n_init, seed):
     """Call the factory ``n_init`` times with torch's global generator seeded (state restored after)."""
+    from .networks import _module_data
+
     if isinstance(network, nn.Module) or not callable(network):
         raise TypeError(
             f"network must be a zero-argument factory returning a freshly initialised nn.Module "
@@ -335,6 +386,8 @@ def _draw_models(network, n_init, seed):
         models = [network() for _ in range(n_init)]
     if not isinstance(models[0], nn.Module):
         raise TypeError(f"network() returned {type(models[0]).__name__}; it must return a torch.nn.Module")
+    for model in models[:2]:
+        _module_data(model, "network()")
     p0 = [p.detach() for p in models[0].parameters()]
     p1 = [p.detach() for p in models[1].parameters()]
     if p0 and len(p0) == len(p1) and all(a.shape == b.shape and torch.equal(a, b) for a, b in zip(p0, p1)):
@@ -611,15 +664,18 @@ def inal(target, network, *, n_init, inputs="exact", seed=0, device=None, dtype=
         in :func:`inal_utils.networks.neuron_outputs`: the outputs of every activation (leaf module
         other than ``Linear``/containers/dropout), one layer per module, then the network's output.
     n_init : int
-        Number of initialisations (``>= 2``).
+        Number of initialisations, ``2 <= n_init <= MAX_N_INIT``.
     inputs : "exact" or int
         ``"exact"`` enumerates the cube (``n <= MAX_EXACT_N``), in chunks of bounded memory.
         An integer ``N >= 2`` draws ``N`` fresh uniform inputs per initialisation and estimates each
         squared correlation by the unbiased U-statistic ``(S² − Σ z_i²)/(N(N − 1))``,
         ``z_i = f(x_i) h(x_i)``, ``S = Σ z_i`` (the plain square of the sample mean is biased upward
-        by ``Var(z)/N``).
+        by ``Var(z)/N``). Being unbiased, this estimate **can be negative** when the true value is
+        below its noise (``.value < 0`` then means "indistinguishable from 0 at this N"); it is not
+        clipped, so that averages over seeds stay unbiased. ``n_init · N`` (or ``n_init · 2**n`` in
+        exact mode) is at most :data:`MAX_EVALUATIONS`.
     seed : int
-        Seeds the initialisations and the sampled inputs.
+        Seeds the initialisations and the sampled inputs; an integer in ``[0, 2**64)``.
     device : str or torch.device, optional
         Where to compute; default the device of the network's parameters.
     dtype : torch.dtype
@@ -645,16 +701,21 @@ def inal(target, network, *, n_init, inputs="exact", seed=0, device=None, dtype=
     time with forward hooks.
     """
     n = _target_n(target)
-    n_init = _int_at_least(n_init, "n_init", 2)
+    n_init = C.integer(n_init, "n_init", minimum=2, maximum=MAX_N_INIT)
     if isinstance(inputs, str):
         if inputs != "exact":
             raise ValueError(f"inputs={inputs!r} must be 'exact' or an integer number of samples N >= 2")
         N = None
         _check_exact_n(n)
     else:
-        N = _int_at_least(inputs, "inputs", 2)
+        N = C.integer(inputs, "inputs", minimum=2)
+    seed = C.seed(seed)
     if dtype not in (torch.float32, torch.float64):
         raise ValueError(f"dtype={dtype!r} must be torch.float32 or torch.float64")
+    unbiased = C.flag(unbiased, "unbiased")
+    if device is not None:
+        device = C.device(device)
+    _check_evaluations(n_init, 2**n if N is None else N, f"inal(n={n}, n_init={n_init}, inputs={inputs!r})")
     models = _draw_models(network, n_init, seed)
     n_in = _input_size(models[0])
     if n_in is not None and n_in != n:
@@ -676,6 +737,9 @@ def inal(target, network, *, n_init, inputs="exact", seed=0, device=None, dtype=
         else:
             per_layer = _sampled_sequential(linears, plan[1], target, n, N, seed, dtype, device, bool(unbiased))
     else:
+        if N is not None:  # the generic path keeps every initialisation's sample (int8 points, float labels)
+            C.require_memory(n_init * N * (n + 8), f"inal(n={n}, n_init={n_init}, inputs={N}) of a generic module",
+                             "Use a smaller inputs=N or fewer initialisations.")
         try:
             per_layer, widths = _generic(models, target, F, n, N, seed, dtype, device, bool(unbiased))
         except RuntimeError as err:

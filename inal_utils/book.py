@@ -8,6 +8,7 @@ asserts it in a hidden cell, and ends with ``claims`` displayed as a table.
 from __future__ import annotations
 
 import html
+import math
 import numbers
 import random
 import re
@@ -16,14 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from . import _checks as C
+
 SCALES = ("quick", "paper")
 
 
 def check_scale(scale):
     """Return ``scale`` if it is ``"quick"`` or ``"paper"``; raise ``ValueError`` otherwise."""
-    if scale not in SCALES:
-        raise ValueError(f"scale={scale!r} is not allowed; use one of {SCALES}")
-    return scale
+    return C.choice(scale, "scale", SCALES)
 
 
 def choose(scale, *, quick, paper):
@@ -38,9 +39,26 @@ def check_at(scale, held, message, *, at="quick"):
     describes them at scale ``at``, so they are pinned there, while a run at another scale records
     them in the claims table without stopping. Raises ``AssertionError`` with ``message``.
     """
-    if check_scale(scale) == check_scale(at) and not held:
+    held = _as_bool(held, "held")
+    message = C.text(message, "message")
+    if check_scale(scale) == C.choice(at, "at", SCALES) and not held:
         raise AssertionError(message)
-    return bool(held)
+    return held
+
+
+def _as_bool(value, name):
+    """``value`` as a bool: Python/NumPy booleans and one-element boolean arrays/tensors; strings
+    (``"False"`` is truthy), numbers and NaN are refused."""
+    if isinstance(value, torch.Tensor):
+        C.tensor_data(value, name)
+        if value.dtype != torch.bool or value.ndim != 0:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool tensor at most)")
+        return bool(value)
+    if isinstance(value, np.ndarray):
+        if value.dtype != bool or value.ndim != 0:
+            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool array at most)")
+        return bool(value.item())
+    return C.flag(value, name)
 
 
 def default_device(scale="quick"):
@@ -51,19 +69,29 @@ def default_device(scale="quick"):
 
 
 def seed_everything(seed=0):
-    """Seed Python, NumPy and torch so a chapter gives the same numbers on every run."""
-    if not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be a non-negative integer")
+    """Seed Python, NumPy and torch so a chapter gives the same numbers on every run.
+
+    ``seed`` is an integer in ``[0, 2**64)`` (Python or NumPy). NumPy's legacy global generator takes
+    seeds below ``2**32``: it is seeded with ``seed % 2**32`` (the same for every seed below ``2**32``).
+    """
+    seed = C.seed(seed)
     random.seed(seed)
-    np.random.seed(seed)
+    np.random.seed(seed % 2**32)
     torch.manual_seed(seed)
     return seed
 
 
 def as_builtin(value):
-    """Convert NumPy/torch scalars to plain Python numbers (myst-nb's ``glue`` formats these)."""
+    """Convert NumPy/torch scalars to plain Python numbers (myst-nb's ``glue`` formats these).
+
+    Complex numbers are refused (``TypeError``): a chapter shows real numbers.
+    """
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+        C.tensor_data(value, "value")
+        if value.is_complex():
+            raise TypeError(f"value={C.describe(value)} is complex; a real number is required")
+        value = value.detach().cpu()
+        value = (value.double() if value.dtype == torch.bfloat16 else value).numpy()
     if isinstance(value, np.ndarray):
         if value.ndim:
             raise ValueError(f"value of shape {value.shape} is not a scalar")
@@ -74,6 +102,8 @@ def as_builtin(value):
         return int(value)
     if isinstance(value, numbers.Real):
         return float(value)
+    if isinstance(value, numbers.Complex):
+        raise TypeError(f"value={value!r} is complex; a real number is required")
     return value
 
 
@@ -81,8 +111,13 @@ FIGURE_DPI = 100  # a 7.5 in figure is 750 px: the book's text column shows it a
 
 
 def figure_png(fig, dpi=FIGURE_DPI):
-    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch)."""
+    """PNG bytes of a Matplotlib figure (tight bounding box, ``dpi`` pixels per inch, ``1 <= dpi <= 1200``)."""
     import io
+
+    from matplotlib.figure import Figure
+
+    C.instance(fig, "fig", Figure, "a matplotlib Figure")
+    dpi = C.number(dpi, "dpi", minimum=1.0, maximum=1200.0)
 
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi, bbox_inches="tight")
@@ -113,7 +148,16 @@ def glue(name, value, display=False):
     Where myst-nb is not installed (a chapter opened in Colab), there is no book to glue into: the
     value is converted (so bad values still raise) and, with ``display=True``, shown; nothing else.
     """
+    name = C.text(name, "name")
+    if not name:
+        raise ValueError("name must be a non-empty glue key")
+    display = C.flag(display, "display")
     value = _as_displayable(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"value={value} for glue key {name!r} is not finite; a number shown in the text must be "
+                         "finite (glue the reason it is undefined as text instead)")
+    if not isinstance(value, numbers.Real) and type(value).__name__ != "Image":
+        raise TypeError(f"value={C.describe(value)} for glue key {name!r} must be a real number or a figure")
     try:
         from myst_nb import glue as _glue
     except ImportError:
@@ -176,10 +220,22 @@ def html_table(headers, rows, *, floatfmt=".3g", css_class="data-table"):
 
     A header or cell given as :class:`Math` is typeset by MathJax; everything else is escaped text.
     """
+    if isinstance(headers, (str, bytes, dict, set)) or not hasattr(headers, "__iter__"):
+        raise TypeError(f"headers={C.describe(headers)} must be a sequence of column titles")
+    if isinstance(rows, (str, bytes, dict, set)) or not hasattr(rows, "__iter__"):
+        raise TypeError(f"rows={C.describe(rows)} must be a sequence of rows")
+    C.text(floatfmt, "floatfmt")
+    C.text(css_class, "css_class")
+    try:
+        format(1.5, floatfmt)
+    except ValueError:
+        raise ValueError(f"floatfmt={floatfmt!r} is not a float format specification (e.g. '.3g')") from None
     headers = [h if isinstance(h, Math) else str(h) for h in headers]
-    rows = [list(r) for r in rows]
+    rows = [list(r) if isinstance(r, (list, tuple, np.ndarray)) else r for r in rows]
+    if any(not isinstance(r, list) for r in rows):
+        raise TypeError("rows must hold sequences (one list of cells per row)")
     if any(len(r) != len(headers) for r in rows):
-        raise ValueError(f"every row must have {len(headers)} cells, one per header")
+        raise ValueError(f"rows: every row must have {len(headers)} cells, one per header")
     head = "".join(f"<th>{_cell_html(h, floatfmt)}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td>{_cell_html(c, floatfmt)}</td>" for c in r) + "</tr>"
@@ -197,8 +253,8 @@ class Table:
     """
 
     def __init__(self, headers, rows, *, floatfmt=".3g"):
+        self._html = html_table(headers, rows, floatfmt=floatfmt)
         self.headers, self.rows, self.floatfmt = list(headers), [list(r) for r in rows], floatfmt
-        self._html = html_table(self.headers, self.rows, floatfmt=floatfmt)
 
     def _repr_html_(self):
         return self._html
@@ -221,18 +277,20 @@ CLAIMS_LEGEND = (
 )
 
 
-def _as_outcome(outcome):
+def _as_outcome(outcome, name="outcome"):
     """``True``/``False`` (also NumPy/torch booleans) or one of :data:`OUTCOMES` -> an outcome string."""
     if isinstance(outcome, str):
         if outcome not in OUTCOMES:
-            raise ValueError(f"outcome={outcome!r} is not allowed; use True, False or one of {OUTCOMES}")
+            raise ValueError(f"{name}={outcome!r} is not allowed; use True, False or one of {OUTCOMES}")
         return outcome
+    if isinstance(outcome, torch.Tensor):
+        C.tensor_data(outcome, name)
     if isinstance(outcome, torch.Tensor) and outcome.dtype == torch.bool and outcome.numel() == 1:
         outcome = bool(outcome)
     if isinstance(outcome, np.ndarray) and outcome.dtype == bool and outcome.ndim == 0:
         outcome = outcome.item()
     if not isinstance(outcome, (bool, np.bool_)):
-        raise TypeError(f"outcome={outcome!r} ({type(outcome).__name__}) must be a boolean or one of {OUTCOMES}")
+        raise TypeError(f"{name}={C.describe(outcome)} ({type(outcome).__name__}) must be a boolean or one of {OUTCOMES}")
     return HELD if outcome else NOT_REPRODUCED
 
 
@@ -278,20 +336,25 @@ class ClaimsTable:
     def __init__(self):
         self.claims = []
 
-    def _append(self, statement, measured, outcome, source, asserted):
+    def _append(self, statement, measured, outcome, source, asserted, name="outcome"):
         if not isinstance(statement, str) or not statement.strip():
             raise ValueError(f"statement={statement!r} must be a non-empty string")
         if not isinstance(source, str):
             raise TypeError(f"source={source!r} must be a string")
-        claim = Claim(statement, source, str(measured), _as_outcome(outcome), asserted)
+        if asserted and isinstance(outcome, str):
+            raise TypeError(f"{name}={outcome!r} must be True or False (a boolean), not a string; record an "
+                            "inconclusive result with record()")
+        outcome = _as_outcome(outcome, name)
+        if asserted and outcome == INCONCLUSIVE:
+            raise ValueError(f"{name}={outcome!r}: an asserted claim must be True or False; record an inconclusive "
+                             "result with record()")
+        claim = Claim(statement, source, str(measured), outcome, asserted)
         self.claims.append(claim)
         return claim
 
     def check(self, statement, measured, held, *, source=""):
         """Record an asserted claim; raise ``AssertionError`` if ``held`` is false. Returns ``True``."""
-        claim = self._append(statement, measured, held, source, True)
-        if claim.outcome == INCONCLUSIVE:
-            raise ValueError("an asserted claim must be True or False; record an inconclusive result with record()")
+        claim = self._append(statement, measured, held, source, True, name="held")
         if not claim.held:
             raise AssertionError(f"claim not reproduced: {statement} (measured: {claim.measured})")
         return True

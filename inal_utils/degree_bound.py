@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import _checks as C
 from . import boolean as B
 from .alignment import FourierProfile
 from .expected import (  # re-exported: the exact profiles live in inal_utils.expected
@@ -70,20 +71,20 @@ def _as_profile(profile, name="profile"):
     """``A_k`` values (float64, 1-d, finite, ``>= 0``) from an array or a :class:`FourierProfile`."""
     if isinstance(profile, FourierProfile):
         profile = profile.values
-    a = np.asarray(profile, dtype=np.float64)
+    a = C.real_array(profile, name)
     if a.ndim != 1 or a.size < 2:
         raise ValueError(f"{name} must be 1-d A_k values for k = 0..n with n >= 1; got shape {a.shape}")
-    if not np.all(np.isfinite(a)) or np.any(a < 0):
+    if np.any(a < 0):
         raise ValueError(f"{name} must hold finite A_k >= 0 (expected squared Fourier coefficients); "
-                         f"got min {np.nanmin(a):.3g}")
+                         f"got min {a.min():.3g}")
     return a
 
 
 def _as_weights(weights, name="weights"):
-    w = np.asarray(weights, dtype=np.float64)
+    w = C.real_array(weights, name)
     if w.ndim != 1 or w.size < 2:
         raise ValueError(f"{name} must be 1-d degree weights W^{{=k}} for k = 0..n with n >= 1; got shape {w.shape}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
+    if np.any(w < 0):
         raise ValueError(f"{name} must hold finite W^{{=k}} >= 0 (sums of squared coefficients)")
     return w
 
@@ -97,9 +98,7 @@ def _check_same_n(weights, profile):
 
 
 def _check_inal(inal):
-    if isinstance(inal, bool) or not isinstance(inal, numbers.Real) or not (math.isfinite(inal) and inal >= 0):
-        raise ValueError(f"inal={inal!r} must be a finite number >= 0")
-    return float(inal)
+    return C.number(inal, "inal", minimum=0.0)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -184,13 +183,24 @@ def ratio_envelope(profile, k, *, n=None):
 # ------------------------------------------------------------------------------------------------
 
 
-def degree_profile(f):
-    """``(W^{=k}[f])_{k=0..n}`` for a catalogue function, a truth table, or Fourier coefficients.
+def degree_profile(f=None, *, coefficients=None):
+    """``(W^{=k}[f])_{k=0..n}`` of a Boolean function, or of given Fourier coefficients.
 
-    An :class:`~inal_utils.boolean.Extended` function is handled without enumerating its cube
-    (``W^{=k}[f̄] = W^{=k}[f]``, zero above ``f``'s own degree), so ``extend(f, n**2)`` works for
-    any size.
+    Parameters
+    ----------
+    f : BooleanFunction, optional
+        A function of :mod:`inal_utils.boolean` (a truth table is ``boolean.TruthTable(values)``).
+        An :class:`~inal_utils.boolean.Extended` function is handled without enumerating its cube
+        (``W^{=k}[f̄] = W^{=k}[f]``, zero above ``f``'s own degree), so ``extend(f, n**2)`` works
+        for any size.
+    coefficients : array-like of length ``2**n``, optional
+        Fourier coefficients ``f̂(S)`` in bitmask order, instead of ``f`` (keyword only, so that an
+        array of values is never mistaken for coefficients).
     """
+    if (f is None) == (coefficients is None):
+        raise TypeError("give exactly one of f (a BooleanFunction) and coefficients= (Fourier coefficients)")
+    if coefficients is not None:
+        return B.degree_weights(C.real_array(coefficients, "coefficients", ndim=1))
     if isinstance(f, B.Extended):
         base = degree_profile(f.base)
         out = np.zeros(f.n + 1)
@@ -198,16 +208,14 @@ def degree_profile(f):
         return out
     if isinstance(f, B.BooleanFunction):
         return B.degree_weights(f.fourier())
-    c = np.asarray(f, dtype=np.float64)
-    if c.ndim != 1:
-        raise TypeError(f"f must be a BooleanFunction or 1-d Fourier coefficients; got {type(f).__name__}")
-    return B.degree_weights(c)
+    raise TypeError(f"f must be a BooleanFunction; got {C.describe(f)}. Wrap a truth table as "
+                    "boolean.TruthTable(values), or pass Fourier coefficients as coefficients=")
 
 
 def _check_degrees(degrees, n, name="degrees"):
-    if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
-        raise ValueError(f"{name}={degrees!r} must be a non-empty sequence of degrees")
-    out = [_int_in(d, f"{name}[i]", 0, n) for d in degrees]
+    if isinstance(degrees, (str, bytes, dict, set)) or not hasattr(degrees, "__iter__"):
+        raise TypeError(f"{name}={C.describe(degrees)} must be a non-empty sequence of degrees")
+    out = [C.integer(d, f"{name}[i]", minimum=0, maximum=n) for d in degrees]
     if not out:
         raise ValueError(f"{name} must be a non-empty sequence of degrees")
     return out
@@ -237,11 +245,11 @@ def parity_mixture(n, degrees, weights=None, *, seed=0):
     """
     n = _int_in(n, "n", 1, B.MAX_EXACT_N)
     degrees = _check_degrees(degrees, n)
-    p = np.ones(len(degrees)) if weights is None else np.asarray(weights, dtype=np.float64)
-    if p.shape != (len(degrees),) or not np.all(np.isfinite(p)) or np.any(p < 0) or p.sum() <= 0:
+    p = np.ones(len(degrees)) if weights is None else C.real_array(weights, "weights", shape=(len(degrees),))
+    if np.any(p < 0) or p.sum() <= 0:
         raise ValueError(f"weights must be {len(degrees)} finite numbers >= 0, not all 0; got {weights!r}")
     p = p / p.sum()
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(C.seed(seed))
     chosen = set()
     coeffs = np.zeros(2**n)
     for d, pi in zip(degrees, p):
@@ -259,13 +267,20 @@ def parity_mixture(n, degrees, weights=None, *, seed=0):
 
 def _check_selector(n, degrees):
     n = _int_in(n, "n", 1, B.MAX_EXACT_N)
-    if isinstance(degrees, (str, bytes)) or not hasattr(degrees, "__iter__"):
-        raise ValueError(f"degrees={degrees!r} must be a sequence of 2**m degrees")
+    if isinstance(degrees, (str, bytes, dict, set)) or not hasattr(degrees, "__len__"):
+        raise TypeError(f"degrees={C.describe(degrees)} must be a sequence of 2**m degrees")
     r = len(degrees)
     if r < 2 or r & (r - 1):
         raise ValueError(f"degrees has {r} entries; a selector mixture needs 2**m entries with m >= 1")
     m = r.bit_length() - 1
+    if any(isinstance(d, numbers.Integral) and not isinstance(d, bool) and d > n - m for d in degrees):
+        raise ValueError(f"degrees={list(degrees)} asks for a parity of more than the n - m = {n - m} non-selector "
+                         f"inputs (n={n}, m={m} selector bits)")
     degrees = _check_degrees(degrees, n - m)
+    for d in set(degrees):
+        if degrees.count(d) > math.comb(n - m, d):
+            raise ValueError(f"degrees asks for {degrees.count(d)} distinct sets of size {d} among the first n - m = "
+                             f"{n - m} inputs, but only C({n - m},{d}) = {math.comb(n - m, d)} exist")
     return n, m, degrees
 
 
@@ -274,19 +289,33 @@ def selector_mixture(n, degrees, *, seed=0):
 
     With ``len(degrees) = 2**m``, the last ``m`` inputs form an index ``y`` (bit ``i`` set when
     ``x_{n-m+i} = -1``) and ``f(x) = χ_{S_y}(x)`` with random sets ``S_y`` of size ``degrees[y]``
-    among the first ``n − m`` inputs. ``f`` is ±1-valued; its degree profile is
-    :func:`selector_mixture_weights`.
+    among the first ``n − m`` inputs, **distinct** across branches (a repeated draw is redrawn; so
+    ``degrees`` may repeat a degree ``d`` at most ``C(n − m, d)`` times). ``f`` is ±1-valued; its
+    degree profile is :func:`selector_mixture_weights`.
 
     Returns
     -------
     inal_utils.boolean.TruthTable
     """
     n, m, degrees = _check_selector(n, degrees)
-    rng = np.random.default_rng(seed)
-    X = B.hypercube(n)
-    sel = ((X[:, n - m:] < 0).astype(np.int64) << np.arange(m)).sum(axis=1)
-    parities = np.stack([np.prod(X[:, rng.choice(n - m, size=d, replace=False)], axis=1) for d in degrees])
-    values = parities[sel, np.arange(2**n)].astype(np.float64)
+    rng = np.random.default_rng(C.seed(seed))
+    sets, seen = [], set()
+    for d in degrees:
+        while True:  # distinct sets: the closed form of selector_mixture_weights assumes them
+            S = rng.choice(n - m, size=d, replace=False)
+            key = frozenset(int(i) for i in S)
+            if key not in seen:
+                break
+        seen.add(key)
+        sets.append(S)
+    values = np.empty(2**n)
+    block = 2**16
+    for start in range(0, 2**n, block):  # blocks of cube rows: peak = output + one block
+        X = B._cube_rows(start, min(start + block, 2**n), n)
+        sel = ((X[:, n - m:] < 0).astype(np.int64) << np.arange(m)).sum(axis=1)
+        for y, S in enumerate(sets):
+            rows = sel == y
+            values[start:start + X.shape[0]][rows] = np.prod(X[rows][:, S], axis=1)
     return B.TruthTable(values, name="selector_mixture")
 
 
@@ -319,8 +348,18 @@ def layer_profiles(model, n):
 
     from .networks import neuron_outputs
 
+    from .networks import _module_data
+
     n = _int_in(n, "n", 1, B.MAX_EXACT_N)
-    param = next(model.parameters())
+    _module_data(model, "model")
+    param = next(model.parameters(), None)
+    if param is None:
+        raise ValueError("model has no parameters; layer_profiles needs an initialised network")
+    if not param.is_floating_point():
+        raise TypeError(f"model has {param.dtype} parameters; a floating-point network is required")
+    widths = [m.out_features for m in model.modules() if isinstance(m, torch.nn.Linear)]
+    C.require_memory(2**n * (n + 2 * sum(widths) + 2) * 8, f"layer_profiles(n={n})",
+                     "Use a smaller n (the profile of a neuron is exact over the cube, so it needs all 2**n points).")
     X = torch.as_tensor(B.hypercube(n), dtype=param.dtype, device=param.device)
     sizes = np.array([math.comb(n, k) for k in range(n + 1)], dtype=np.float64)
     with torch.no_grad():
@@ -376,15 +415,17 @@ class VerificationTable:
     def column(self, name, k=None):
         """Values of one column (``"inal"``, ``"max_share"``, ``"low"`` or ``"ratio"`` with ``k``) in row order."""
         if name in ("low", "ratio"):
-            if k not in self.ks:
+            if isinstance(k, bool) or k not in self.ks:
                 raise ValueError(f"k={k!r} must be one of the table's degrees {self.ks}")
             return np.array([getattr(r, name)[k] for r in self.rows])
-        if name not in ("inal", "max_share", "n"):
+        if not isinstance(name, str) or name not in ("inal", "max_share", "n"):
             raise ValueError(f"name={name!r} must be one of 'inal', 'max_share', 'n', 'low', 'ratio'")
         return np.array([getattr(r, name) for r in self.rows])
 
     def max_ratio(self, k):
         """``{n: (largest ratio at degree k, the target attaining it)}``."""
+        if isinstance(k, bool) or k not in self.ks:
+            raise ValueError(f"k={k!r} must be one of the table's degrees {self.ks}")
         best = {}
         for r in self.rows:
             if r.n not in best or r.ratio[k] > best[r.n][0]:
@@ -435,17 +476,34 @@ def verification_table(targets, ns, profile, *, ks=(1, 2, 3), rtol=1e-9):
     """
     if not hasattr(targets, "items") or not targets:
         raise ValueError("targets must be a non-empty mapping name → factory(n)")
+    for name, factory in targets.items():
+        C.function(factory, f"targets[{name!r}]", "a factory n -> BooleanFunction")
+    for value, what in ((ks, "ks"), (ns, "ns")):
+        if isinstance(value, (str, bytes, dict, set)) or not hasattr(value, "__iter__"):
+            raise TypeError(f"{what}={C.describe(value)} must be a sequence of integers")
+    C.function(profile, "profile", "a function n -> A_k(n), e.g. exact_neuron_profile")
+    rtol = C.number(rtol, "rtol", minimum=0.0)
     ks = tuple(_int_in(k, "ks[i]", 0) for k in ks)
-    ns = [_int_in(n, "ns[i]", max(1, max(ks, default=0))) for n in ns]
+    ns = [_int_in(n, "ns[i]", 1) for n in ns]
+    for n in ns:
+        if n < max(ks, default=0):
+            raise ValueError(f"ns[i]={n} is below the largest degree in ks={ks}; every n must be >= max(ks)")
     rows = []
     for n in ns:
-        a = _as_profile(profile(n), f"profile({n})")
+        try:
+            values = profile(n)
+        except (ValueError, TypeError) as err:
+            raise type(err)(f"profile({n}) failed for ns[i]={n}: {err}") from None
+        a = _as_profile(values, f"profile({n})")
         if a.size != n + 1:
             raise ValueError(f"profile({n}) has length {a.size}; n + 1 = {n + 1} values A_0..A_n are needed")
         for name, factory in targets.items():
             f = factory(n)
             if f is None:
                 continue
+            if not isinstance(f, B.BooleanFunction):
+                raise TypeError(f"targets[{name!r}]({n}) returned {C.describe(f)}; a BooleanFunction (or None) is "
+                                "required")
             if f.n != n:
                 raise ValueError(f"targets[{name!r}]({n}) has n={f.n}; expected n={n}")
             w = degree_profile(f)

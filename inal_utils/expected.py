@@ -46,6 +46,7 @@ import torch
 from numpy.polynomial import hermite_e
 from scipy import special
 
+from . import _checks as C
 from . import boolean as B
 from .networks import make_activation
 
@@ -65,8 +66,20 @@ __all__ = [
 #: Activations whose two-point kernel has a closed form (arc-cosine / arcsine kernels).
 KERNEL_ACTIVATIONS = ("relu", "sign")
 
-#: Largest input dimension the exact profiles accept.
+#: Largest input dimension the exact profiles accept (low degrees only at large n: see :data:`MAX_PROFILE_WORK`).
 MAX_PROFILE_N = 5000
+#: Work budget of the Gaussian exact profile, in units of ``n · (k_max + 1) · (k_max·log10 n + 30)``
+#: (about 25 s on one quiet CPU core; ``n = 1200`` with every degree, or ``k_max = 3`` at ``n = 5000``).
+MAX_PROFILE_WORK = 10**10
+#: Work budget of the Rademacher exact profile, in units of ``n² · (k_max + 20)`` (about 40 s).
+MAX_RADEMACHER_WORK = 6 * 10**7
+#: Most Gauss–Hermite nodes :func:`profile_constant` uses (numpy's weights are NaN from about 370 nodes on).
+MAX_NODES = 360
+#: Deepest hidden layer the composed kernels accept (each layer is one more composition).
+MAX_LAYERS = 100
+#: Highest degree :func:`kernel_constant` differentiates to (``mpmath.taylor`` at 40 digits: about 3 s
+#: at degree 100, and the numerical derivatives lose their accuracy beyond).
+MAX_TAYLOR_DEGREE = 100
 
 # ------------------------------------------------------------------------------------------------
 # validation
@@ -74,26 +87,28 @@ MAX_PROFILE_N = 5000
 
 
 def _int_at_least(value, name, low):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name}={value!r} must be an integer >= {low}")
-    return int(value)
+    return C.integer(value, name, minimum=low)
 
 
 def _int_in(value, name, low, high=None):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low or (
-        high is not None and value > high
-    ):
-        allowed = f">= {low}" if high is None else f"between {low} and {high}"
-        raise ValueError(f"{name}={value!r} must be an integer {allowed}")
-    return int(value)
+    return C.integer(value, name, minimum=low, maximum=high)
 
 
 def _check_bias_std(bias_std):
-    if isinstance(bias_std, bool) or not isinstance(bias_std, numbers.Real) or not (
-        math.isfinite(bias_std) and bias_std >= 0
-    ):
-        raise ValueError(f"bias_std={bias_std!r} must be a finite number >= 0")
-    return float(bias_std)
+    return C.number(bias_std, "bias_std", minimum=0.0)
+
+
+def _check_profile_work(n, k_max, init="gaussian"):
+    """Refuse up front an exact profile that would run for minutes, naming a smaller ``k_max``."""
+    if init == "rademacher":
+        work, budget, unit = n * n * (k_max + 20), MAX_RADEMACHER_WORK, "n²·(k_max + 20)"
+    else:
+        work = n * (k_max + 1) * (k_max * math.log10(max(n, 2)) + 30)
+        budget, unit = MAX_PROFILE_WORK, "n·(k_max + 1)·(k_max·log10 n + 30)"
+    if work > budget:
+        raise ValueError(f"the exact {init} profile at n={n}, k_max={k_max} needs work {work:.3g} ({unit}), above the "
+                         f"budget {budget:.3g} (about a minute); pass a smaller k_max (the low degrees are cheap at "
+                         "any n) or a smaller n")
 
 
 def _check_activation(activation):
@@ -163,9 +178,9 @@ def neuron_kernel(rho, *, activation="relu", bias_std=1.0, layer=1):
     """
     _check_activation(activation)
     s2 = _check_bias_std(bias_std) ** 2
-    layer = _int_at_least(layer, "layer", 1)
-    rho = np.asarray(rho, dtype=np.float64)
-    if np.any(np.abs(rho) > 1 + 1e-12) or not np.all(np.isfinite(rho)):
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
+    rho = C.real_array(rho, "rho")
+    if np.any(np.abs(rho) > 1 + 1e-12):
         raise ValueError("rho must lie in [-1, 1] (a normalised inner product of two ±1 points)")
     return _compose(np.clip(rho, -1.0, 1.0), layer, activation, s2, _NumpyLib, 1.0,
                     lambda c: np.clip(c, -1.0, 1.0))
@@ -315,10 +330,11 @@ def exact_layer_profiles(n, n_layers=1, *, activation="relu", bias_std=1.0, k_ma
     initialisation of :func:`inal_utils.networks.fully_connected`. See :func:`exact_neuron_profile`.
     """
     n = _int_in(n, "n", 1, MAX_PROFILE_N)
-    n_layers = _int_at_least(n_layers, "n_layers", 1)
+    n_layers = _int_in(n_layers, "n_layers", 1, MAX_LAYERS)
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
+    _check_profile_work(n, k_max)
     hidden = np.array(_gaussian_profiles(n, activation, bias_std, k_max, n_layers))
     out = hidden[-1].copy()
     out[0] += bias_std**2
@@ -345,7 +361,10 @@ def exact_neuron_profile(n, *, activation="relu", bias_std=1.0, k_max=None, laye
     Parameters
     ----------
     n : int
-        Input dimension, ``1 <= n <= 5000`` (no enumeration: ``n = 400`` is fine).
+        Input dimension, ``1 <= n <= 5000`` (no enumeration: ``n = 400`` is fine). The cost grows
+        like ``n · k_max · digits`` (Rademacher: ``n² · k_max``); requests above
+        :data:`MAX_PROFILE_WORK` (every degree beyond ``n ≈ 1200``) are refused up front — ask for
+        the low degrees with ``k_max``.
     activation : {"relu", "sign"}
     bias_std : float
         Bias standard deviation (``0`` for none); weights are ``N(0, 1/fan_in)`` as in
@@ -366,8 +385,9 @@ def exact_neuron_profile(n, *, activation="relu", bias_std=1.0, k_max=None, laye
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     k_max = n if k_max is None else _int_in(k_max, "k_max", 0, n)
-    layer = _int_at_least(layer, "layer", 1)
-    if _check_init(init) == "rademacher":
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
+    _check_profile_work(n, k_max, _check_init(init))
+    if init == "rademacher":
         if layer != 1:
             raise ValueError(f"layer={layer}: the Rademacher profile is exact for layer=1 only")
         return np.array(_rademacher_profile(n, activation, bias_std, tuple(range(k_max + 1))))
@@ -414,14 +434,12 @@ def target_degree_weights(target):
         return target_degree_weights(B.extend(B.Staircase(target.k, target.k), target.n))
     if isinstance(target, B.BooleanFunction):
         return B.degree_weights(target.fourier())
-    try:
-        w = None if callable(target) or isinstance(target, (str, bytes)) else np.asarray(target, dtype=np.float64)
-    except (TypeError, ValueError):
-        w = None
-    if w is None or w.ndim != 1 or w.size < 2:
-        raise TypeError(f"target must be a BooleanFunction or 1-d degree weights W^{{=k}} (k = 0..n); got {target!r:.80}")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("degree weights W^{=k} must be finite and >= 0 (sums of squared coefficients)")
+    if callable(target) or target is None or isinstance(target, (str, bytes, dict)):
+        raise TypeError(f"target must be a BooleanFunction or 1-d degree weights W^{{=k}} (k = 0..n); got "
+                        f"{C.describe(target)}")
+    w = C.real_array(target, "target", ndim=1, min_size=2, copy=True)
+    if np.any(w < 0):
+        raise ValueError("target: degree weights W^{=k} must be finite and >= 0 (sums of squared coefficients)")
     return w
 
 
@@ -452,26 +470,35 @@ def spectral_inal(coefficients, profile, *, weights=None, return_stderr=False):
     """
     samples = getattr(profile, "samples", None)
     if samples is None:
-        samples = np.asarray(profile, dtype=np.float64)
-        if samples.ndim != 1:
+        samples = C.real_array(profile, "profile")
+        if samples.ndim != 1 or samples.size < 1:
             raise ValueError(f"profile must be a FourierProfile or 1-d A_k values; got shape {samples.shape}")
         samples = samples[None, :]
+    else:
+        samples = C.real_array(samples, "profile", ndim=2, min_size=1)
+    if np.any(samples < 0):
+        raise ValueError("profile has negative entries; A_k(n) = E[ĥ(S)²] >= 0 (expected squared coefficients)")
     n = samples.shape[1] - 1
+    return_stderr = C.flag(return_stderr, "return_stderr")
     if (coefficients is None) == (weights is None):
         raise ValueError("give exactly one of coefficients (f̂, length 2**n) and weights (W^{=k}, length n+1)")
     if weights is None:
-        if hasattr(coefficients, "fourier"):
+        if isinstance(coefficients, B.BooleanFunction):
+            if coefficients.n != n:
+                raise ValueError(f"coefficients is a function of n={coefficients.n} inputs; the profile has n={n}")
             coefficients = coefficients.fourier()
-        c = np.asarray(coefficients, dtype=np.float64)
+        c = C.real_array(coefficients, "coefficients")
         if c.shape != (2**n,):
             raise ValueError(
                 f"coefficients has shape {c.shape}; the profile has n={n}, so 2**n={2**n} coefficients are needed"
             )
         w = B.degree_weights(c)
     else:
-        w = np.asarray(weights, dtype=np.float64)
+        w = C.real_array(weights, "weights")
         if w.shape != (n + 1,):
             raise ValueError(f"weights has shape {w.shape}; the profile has n={n}, so n+1={n + 1} weights are needed")
+        if np.any(w < 0):
+            raise ValueError("weights has negative entries; W^{=k}[f] >= 0 (sums of squared coefficients)")
     per_init = samples @ w
     value = float(per_init.mean())
     if not return_stderr:
@@ -549,12 +576,13 @@ def expected_inal(target, n_layers=1, *, activation="relu", bias_std=1.0, init="
     n = w.size - 1
     if n > MAX_PROFILE_N:
         raise ValueError(f"target has n={n} inputs; exact profiles allow n <= {MAX_PROFILE_N}")
-    n_layers = _int_at_least(n_layers, "n_layers", 1)
+    n_layers = _int_in(n_layers, "n_layers", 1, MAX_LAYERS)
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
     _check_init(init)
     support = np.flatnonzero(w > 0)
     k_max = int(support.max()) if support.size else 0
+    _check_profile_work(n, k_max if init == "gaussian" else len(support), init)
     if init == "rademacher":
         if n_layers != 1:
             raise ValueError(f"n_layers={n_layers}: the Rademacher expectation is exact for n_layers=1 only")
@@ -620,7 +648,7 @@ def profile_constant(k, *, activation="relu", bias_std=1.0, n_nodes=120):
     activation : str, nn.Module or callable
     bias_std : float
     n_nodes : int
-        Quadrature nodes.
+        Quadrature nodes, ``2 <= n_nodes <= 360`` (numpy's Gauss–Hermite weights are NaN beyond ~370).
 
     Returns
     -------
@@ -633,14 +661,22 @@ def profile_constant(k, *, activation="relu", bias_std=1.0, n_nodes=120):
                          for j in k])
     k = _int_at_least(k, "k", 0)
     bias_std = _check_bias_std(bias_std)
-    n_nodes = _int_at_least(n_nodes, "n_nodes", 2)
+    n_nodes = _int_in(n_nodes, "n_nodes", 2, MAX_NODES)
     if isinstance(activation, str) and activation not in ("relu", "sign"):
         make_activation(activation)  # validates the name
+    elif not isinstance(activation, str):
+        C.function(activation, "activation", "an activation name, nn.Module or function of a tensor")
     if bias_std == 0:
-        return float(_smoothed_derivative(k, np.zeros(1), activation, n_nodes)[0] ** 2)
-    nodes, w = hermite_e.hermegauss(n_nodes)
-    w = w / math.sqrt(2 * math.pi)
-    return float(w @ _smoothed_derivative(k, bias_std * nodes, activation, n_nodes) ** 2)
+        value = float(_smoothed_derivative(k, np.zeros(1), activation, n_nodes)[0] ** 2)
+    else:
+        nodes, w = hermite_e.hermegauss(n_nodes)
+        w = w / math.sqrt(2 * math.pi)
+        with np.errstate(all="ignore"):
+            value = float(w @ _smoothed_derivative(k, bias_std * nodes, activation, n_nodes) ** 2)
+    if not math.isfinite(value):
+        raise ValueError(f"profile_constant(k={k}) is not finite ({value}) for activation={C.describe(activation)}: "
+                         "the activation returns non-finite values or the degree is too large for the quadrature")
+    return value
 
 
 @functools.lru_cache(maxsize=64)
@@ -665,8 +701,9 @@ def kernel_constant(k, *, layer=1, activation="relu", bias_std=1.0):
     Parameters
     ----------
     k : int or sequence of int
-        Degree(s), ``k >= 0``.
+        Degree(s), ``0 <= k <= MAX_TAYLOR_DEGREE``.
     layer : int
+        ``1 <= layer <= MAX_LAYERS``.
     activation : {"relu", "sign"}
     bias_std : float
 
@@ -676,13 +713,13 @@ def kernel_constant(k, *, layer=1, activation="relu", bias_std=1.0):
     """
     _check_activation(activation)
     bias_std = _check_bias_std(bias_std)
-    layer = _int_at_least(layer, "layer", 1)
+    layer = _int_in(layer, "layer", 1, MAX_LAYERS)
     if not isinstance(k, numbers.Integral) or isinstance(k, bool):
         if isinstance(k, (str, bytes)) or not hasattr(k, "__iter__"):
             raise ValueError(f"k={k!r} must be a non-negative integer or a sequence of them")
-        ks = [_int_at_least(j, "k", 0) for j in k]
+        ks = [_int_in(j, "k", 0, MAX_TAYLOR_DEGREE) for j in k]
         if not ks:
             return np.zeros(0)
         return np.array(_kernel_taylor(max(ks), layer, activation, bias_std))[ks]
-    k = _int_at_least(k, "k", 0)
+    k = _int_in(k, "k", 0, MAX_TAYLOR_DEGREE)
     return _kernel_taylor(k, layer, activation, bias_std)[k]

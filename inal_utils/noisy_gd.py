@@ -39,6 +39,7 @@ import torch
 from torch import nn
 from torch.func import functional_call, stack_module_state, vmap
 
+from inal_utils import _checks as C
 from inal_utils.boolean import MAX_EXACT_N, BooleanFunction, Extended, hypercube, random_inputs
 from inal_utils.degree_bound import degree_profile, exact_neuron_profile
 from inal_utils.networks import Elementwise, Sign, count_edges
@@ -60,7 +61,8 @@ def loss_fn(name):
 
     ``"squared"``: ``(ŷ − y)²/2``; ``"correlation"``: ``−y·ŷ`` (its population gradient is
     ``−E[f ∇NN]``, the correlation the theorem tracks); ``"hinge"``: ``max(0, 1 − y·ŷ)``.
-    A callable ``L(ŷ, y)`` returning per-example losses is accepted as is.
+    A callable ``L(ŷ, y)`` returning per-example losses (shape ``(M,)`` for ``(M,)`` inputs) is
+    accepted as is.
     """
     if callable(name):
         return name
@@ -70,7 +72,28 @@ def loss_fn(name):
         return lambda out, y: -y * out
     if name == "hinge":
         return lambda out, y: torch.clamp(1.0 - y * out, min=0.0)
-    raise ValueError(f"loss={name!r} is not known; use one of {LOSSES} or a callable L(output, target)")
+    raise ValueError(f"loss name={C.describe(name)} is not known; use one of {LOSSES} or a callable L(output, target)")
+
+
+def _model_parameters(model, name):
+    """The parameters of ``model`` (an ``nn.Module`` with data and at least one parameter)."""
+    C.instance(model, name, nn.Module, "a torch.nn.Module (a network, not a factory)")
+    params = list(model.parameters())
+    if not params:
+        raise ValueError(f"{name} has no parameters")
+    for p in params:
+        if p.device.type == "meta":
+            raise ValueError(f"{name} has parameters on the meta device, which hold no data; build it on "
+                             "'cpu' or 'cuda'")
+    return params
+
+
+def _per_example(out, values, M, loss):
+    """Check the per-example loss ``values`` of a callable ``loss`` has shape ``(M,)``."""
+    if not isinstance(values, torch.Tensor) or tuple(values.shape) != (M,):
+        got = C.describe(values)
+        raise ValueError(f"loss={C.describe(loss)} must return one loss per example (shape ({M},)); got {got}")
+    return values
 
 
 def population_gradient(model, x, y, loss="squared"):
@@ -79,9 +102,11 @@ def population_gradient(model, x, y, loss="squared"):
     Parameters
     ----------
     model : torch.nn.Module
-        Maps ``(M, N)`` inputs to ``(M,)`` or ``(M, 1)`` outputs.
+        Maps ``(M, N)`` inputs to ``(M,)`` or ``(M, 1)`` outputs (at least one parameter).
     x : torch.Tensor, shape (M, N)
+        Finite floating inputs of the model's dtype and device, ``M >= 1``.
     y : torch.Tensor, shape (M,)
+        Finite labels, one per row of ``x`` (a ``(M, 1)`` column is refused: it would broadcast).
     loss : str or callable
         See :func:`loss_fn`.
 
@@ -90,21 +115,54 @@ def population_gradient(model, x, y, loss="squared"):
     list of torch.Tensor
         One gradient per parameter, in the order of ``model.parameters()``.
     """
-    out = model(x).reshape(-1)
-    value = loss_fn(loss)(out, y).mean()
-    return list(torch.autograd.grad(value, list(model.parameters())))
+    params = _model_parameters(model, "model")
+    C.finite_tensor(x, "x")
+    if x.ndim != 2 or x.shape[0] < 1:
+        raise ValueError(f"x has shape {tuple(x.shape)}; a batch of shape (M, N) with M >= 1 is required")
+    width = _input_width(model)
+    if width is not None and x.shape[1] != width:
+        raise ValueError(f"x has {x.shape[1]} columns but model's first layer takes {width} inputs")
+    if x.dtype != params[0].dtype or x.device != params[0].device:
+        raise ValueError(f"x is {x.dtype} on {x.device} but model's parameters are {params[0].dtype} on "
+                         f"{params[0].device}; convert with x.to(dtype, device)")
+    C.finite_tensor(y, "y")
+    M = x.shape[0]
+    if tuple(y.shape) != (M,):
+        raise ValueError(f"y has shape {tuple(y.shape)}; shape ({M},) (one label per row of x) is required")
+    if y.dtype != x.dtype or y.device != x.device:
+        raise ValueError(f"y is {y.dtype} on {y.device}; it must match x ({x.dtype} on {x.device})")
+    per_example = loss_fn(loss)
+    out = model(x)
+    if tuple(out.shape) not in ((M,), (M, 1)):
+        raise ValueError(f"model maps x of shape {tuple(x.shape)} to shape {tuple(out.shape)}; outputs of shape "
+                         f"({M},) or ({M}, 1) are required (one output unit)")
+    out = out.reshape(-1)
+    value = _per_example(out, per_example(out, y), M, loss).mean()
+    if not bool(torch.isfinite(value)):
+        raise ValueError(f"the loss is not finite ({float(value)}) for these inputs")
+    return list(torch.autograd.grad(value, params, allow_unused=False))
 
 
 def clip_gradient(gradient, clip):
-    """``[g]_A``: every coordinate of ``gradient`` clipped to ``[−clip, clip]`` (``clip=inf``: unchanged)."""
+    """``[g]_A``: every coordinate of ``gradient`` clipped to ``[−clip, clip]`` (``clip=inf``: unchanged).
+
+    ``gradient`` is a finite real tensor; ``clip > 0`` (``inf`` allowed).
+    """
+    C.finite_tensor(gradient, "gradient")
+    clip = C.number(clip, "clip", minimum=0.0, low_open=True, allow_inf=True)
     if math.isinf(clip):
         return gradient
     return torch.clamp(gradient, -clip, clip)
 
 
 def noise_generator(seed, run=0):
-    """The CPU :class:`torch.Generator` of the Gaussian noise of run ``run`` under ``seed``."""
-    state = np.random.SeedSequence(_check_seed(seed), spawn_key=(_NOISE + int(run),)).generate_state(2)
+    """The CPU :class:`torch.Generator` of the Gaussian noise of run ``run`` under ``seed``.
+
+    ``seed`` an integer in ``[0, 2**64)``, ``run`` an integer ``>= 0``.
+    """
+    seed = C.seed(seed)
+    run = C.integer(run, "run", minimum=0)
+    state = np.random.SeedSequence(seed, spawn_key=(_NOISE + run,)).generate_state(2)
     return torch.Generator().manual_seed(int(state[0]) << 32 | int(state[1]))
 
 
@@ -114,14 +172,40 @@ def noisy_gd_step(parameters, gradients, *, lr, clip, noise_std, generator):
 
     The noise is one flat standard-normal vector of length ``Σ numel`` drawn from ``generator`` (on
     the CPU) and split over ``parameters`` in order. Returns the fraction of clipped coordinates.
+
+    ``parameters`` is a non-empty sequence of floating tensors, ``gradients`` one finite tensor of the
+    same shape per parameter; ``lr >= 0`` and ``noise_std >= 0`` finite, ``clip > 0`` (``inf``: no
+    clipping), ``generator`` a CPU :class:`torch.Generator`.
     """
-    parameters, gradients = list(parameters), list(gradients)
+    if isinstance(parameters, torch.Tensor) or isinstance(gradients, torch.Tensor):
+        raise TypeError("parameters and gradients must be sequences of tensors (one per parameter), "
+                        "not single tensors")
+    try:
+        parameters, gradients = list(parameters), list(gradients)
+    except TypeError:
+        raise TypeError(f"parameters={C.describe(parameters)} and gradients={C.describe(gradients)} must be "
+                        "sequences of tensors") from None
+    if not parameters:
+        raise ValueError("parameters is empty; give the model's parameters")
+    if len(gradients) != len(parameters):
+        raise ValueError(f"gradients has {len(gradients)} tensors for {len(parameters)} parameters; give one "
+                         "per parameter")
+    for i, (p, g) in enumerate(zip(parameters, gradients)):
+        C.finite_tensor(p, f"parameters[{i}]")
+        C.finite_tensor(g, f"gradients[{i}]")
+        if g.shape != p.shape:
+            raise ValueError(f"gradients[{i}] has shape {tuple(g.shape)} but parameters[{i}] has "
+                             f"{tuple(p.shape)}")
+    lr = C.number(lr, "lr", minimum=0.0)
+    clip = C.number(clip, "clip", minimum=0.0, low_open=True, allow_inf=True)
+    noise_std = C.number(noise_std, "noise_std", minimum=0.0)
+    C.instance(generator, "generator", torch.Generator, "a torch.Generator (see noise_generator)")
     clipped = total = 0
     for p, g in zip(parameters, gradients):
         if not math.isinf(clip):
             clipped += int((g.abs() > clip).sum())
         total += g.numel()
-        p.sub_(lr * clip_gradient(g, clip))
+        p.sub_(lr * (g if math.isinf(clip) else torch.clamp(g, -clip, clip)))
     if noise_std > 0:
         z = torch.randn(sum(p.numel() for p in parameters), generator=generator, dtype=parameters[0].dtype)
         start = 0
@@ -137,20 +221,32 @@ def bound_shape(*, lr, steps, edges, clip, noise_std, n, c):
     Parameters
     ----------
     lr, steps, edges, clip, noise_std : float
-        ``γ`` (step size), ``T`` (number of steps), ``E`` (edges of the network), ``A`` (gradient
-        range), ``σ`` (noise standard deviation, > 0). Arrays broadcast.
+        ``γ ≥ 0`` (step size), ``T ≥ 0`` (number of steps), ``E ≥ 1`` (edges of the network),
+        ``A > 0`` (gradient range), ``σ > 0`` (noise standard deviation). Real finite numbers or
+        arrays; arrays broadcast.
     n : float
-        Number of relevant inputs of ``f_n`` (the extension has ``n²`` inputs).
+        Number of relevant inputs of ``f_n`` (``≥ 1``; the extension has ``n²`` inputs).
     c : float
         Exponent of the hypothesis ``INAL(f_n, NN_n) = O(n^{−c})``, ``c ≥ 1``.
     """
-    noise_std = np.asarray(noise_std, dtype=float)
-    if np.any(noise_std <= 0):
-        raise ValueError(f"noise_std={noise_std!r} must be > 0 in the bound (it divides by σ)")
-    if np.any(np.asarray(c, dtype=float) < 1):
-        raise ValueError(f"c={c!r} must be >= 1 (Theorem 1 assumes INAL = O(n^-c) with c >= 1)")
-    value = (np.asarray(lr, float) * np.asarray(steps, float) * np.sqrt(np.asarray(edges, float) * np.asarray(clip, float))
-             / noise_std * np.asarray(n, float) ** (-(np.asarray(c, float) - 1) / 8))
+    rules = {"lr": (lr, 0.0, False), "steps": (steps, 0.0, False), "edges": (edges, 1.0, False),
+             "clip": (clip, 0.0, True), "noise_std": (noise_std, 0.0, True), "n": (n, 1.0, False),
+             "c": (c, 1.0, False)}
+    values = {}
+    for name, (value, low, strict) in rules.items():
+        arr = C.real_array(value, name)
+        if np.any(arr <= low) if strict else np.any(arr < low):
+            extra = {"noise_std": " (the bound divides by σ)",
+                     "c": " (Theorem 1 assumes INAL = O(n^-c) with c >= 1)"}.get(name, "")
+            raise ValueError(f"{name}={C.describe(value)} must be {'>' if strict else '>='} {low:g}{extra}")
+        values[name] = arr
+    try:
+        np.broadcast_shapes(*(v.shape for v in values.values()))
+    except ValueError:
+        raise ValueError("lr, steps, edges, clip, noise_std, n, c have shapes "
+                         f"{[v.shape for v in values.values()]} that do not broadcast") from None
+    v = values
+    value = v["lr"] * v["steps"] * np.sqrt(v["edges"] * v["clip"]) / v["noise_std"] * v["n"] ** (-(v["c"] - 1) / 8)
     return value.item() if value.ndim == 0 else value
 
 
@@ -174,9 +270,10 @@ def noise_threshold(null_correlations, multiple=4.0):
     scale ``σ√T``) and never sees a gradient; its correlation with the target is centred, so a trained
     network whose ``|E[f̄·NN]|`` stays below this threshold is indistinguishable from noise.
     """
-    z = np.asarray(null_correlations, dtype=float).ravel()
-    if z.size < 2 or not np.all(np.isfinite(z)):
+    z = C.real_array(null_correlations, "null_correlations").ravel()
+    if z.size < 2:
         raise ValueError(f"null_correlations must hold at least 2 finite values; got {z.size}")
+    multiple = C.number(multiple, "multiple", minimum=0.0, low_open=True)
     return float(multiple * np.sqrt(np.mean(z ** 2)))
 
 
@@ -240,9 +337,7 @@ class NoisyGDHistory:
 
 
 def _check_seed(seed):
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed={seed!r} must be a non-negative integer")
-    return int(seed)
+    return C.seed(seed)
 
 
 def _child_seed(seed, key):
@@ -250,21 +345,11 @@ def _child_seed(seed, key):
 
 
 def _check_number(value, name, *, allow_inf=False, positive=False):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value):
-        raise TypeError(f"{name}={value!r} must be a real number")
-    if math.isinf(value) and not allow_inf:
-        raise ValueError(f"{name}={value!r} must be finite")
-    if positive and not value > 0:
-        raise ValueError(f"{name}={value!r} must be > 0" + (" (use inf for no clipping)" if allow_inf else ""))
-    if not positive and value < 0:
-        raise ValueError(f"{name}={value!r} must be >= 0")
-    return float(value)
+    return C.number(value, name, minimum=0.0, low_open=positive, allow_inf=allow_inf)
 
 
 def _check_int(value, name, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
-    return int(value)
+    return C.integer(value, name, minimum=minimum)
 
 
 def _per_run(value, name, runs, **kw):
@@ -281,6 +366,8 @@ def _per_run(value, name, runs, **kw):
 def _lr_schedule(lr, steps):
     if isinstance(lr, numbers.Real) and not isinstance(lr, bool):
         return [_check_number(lr, "lr")] * steps
+    if isinstance(lr, (str, bytes, dict, set, bool)) or not hasattr(lr, "__iter__"):
+        raise TypeError(f"lr={C.describe(lr)} must be a number or a sequence of one number per step")
     lr = list(lr)
     if len(lr) != steps:
         raise ValueError(f"lr has {len(lr)} values; give one per step (steps={steps}) or a single number")
@@ -293,10 +380,7 @@ def _input_width(model):
 
 
 def _check_pair(model, target, N):
-    if not isinstance(model, nn.Module):
-        raise TypeError(f"network must be a torch.nn.Module; got {type(model).__name__}")
-    if not list(model.parameters()):
-        raise ValueError("network has no parameters to train")
+    _model_parameters(model, "network")
     width = _input_width(model)
     if width is not None and width != N:
         raise ValueError(f"target takes n={N} inputs but the network's first layer takes {width}; "
@@ -309,12 +393,53 @@ def _targets(targets, runs):
     if len(targets) != runs:
         raise ValueError(f"{len(targets)} targets for {runs} networks; give one target, or one per network")
     for f in targets:
-        if not callable(f) or not hasattr(f, "n"):
-            raise TypeError(f"target={f!r} must be a Boolean function with .n (e.g. from inal_utils.boolean)")
+        if not isinstance(f, BooleanFunction):
+            raise TypeError(f"target/targets={C.describe(f)} must be a Boolean function from inal_utils.boolean")
     sizes = {int(f.n) for f in targets}
     if len(sizes) > 1:
         raise ValueError(f"all targets must take the same number of inputs; got n in {sorted(sizes)}")
     return list(targets), sizes.pop()
+
+
+def _require_training_memory(N, inputs, n_eval, batch_size, R, dtype):
+    """Refuse up front a training set (inputs, labels, outputs of all runs) that cannot fit."""
+    if isinstance(inputs, str):
+        if inputs != "exact":
+            raise ValueError(f"inputs={inputs!r} must be 'exact' or a positive sample size (int)")
+        if N > MAX_EXACT_N:
+            raise ValueError(f"inputs='exact' enumerates 2**{N} points; at most N={MAX_EXACT_N} is allowed. "
+                             "Use inputs=M to average over a fixed sample of M uniform points instead.")
+        M = 2**N
+    else:
+        M = _check_int(inputs, "inputs", 1)
+    size = torch.empty((), dtype=dtype).element_size()
+    points = M + n_eval + (batch_size or 0)
+    # ±1 points (int8) and their float copy, labels and outputs of every run (a few copies each)
+    C.require_memory(points * N * (1 + size) + 4 * R * points * size,
+                     f"noisy_gd(N={N}, inputs={inputs!r}, n_eval={n_eval}, runs={R})",
+                     "Use a smaller inputs=M sample (or fewer runs / a smaller n_eval).")
+
+
+def _probe(network, target, N, per_example, loss):
+    """One forward pass on two points: the network has one output and the loss is per-example."""
+    params = list(network.parameters())
+    x = torch.as_tensor(hypercube(1).repeat(N, axis=1)[:2], dtype=params[0].dtype, device=params[0].device)
+    with torch.no_grad():
+        try:
+            out = network(x)
+        except RuntimeError as err:
+            raise ValueError(f"network fails on a batch of shape {tuple(x.shape)}: {err}") from None
+        if tuple(out.shape) not in ((2,), (2, 1)):
+            raise ValueError(f"network maps a batch of shape {tuple(x.shape)} to shape {tuple(out.shape)}; "
+                             "outputs of shape (M,) or (M, 1) are required (one output unit)")
+        out = out.reshape(1, 2)
+        try:
+            values = per_example(out, torch.ones_like(out))
+        except Exception as err:  # noqa: BLE001 - a user loss: report whatever it raised, naming it
+            raise ValueError(f"loss={C.describe(loss)} fails on outputs of shape (1, 2): {err!r}") from None
+    if not isinstance(values, torch.Tensor) or tuple(values.shape) != (1, 2):
+        raise ValueError(f"loss={C.describe(loss)} must be per-example (elementwise): for outputs of shape (1, 2) "
+                         f"it returned {C.describe(values)}")
 
 
 def _points(N, inputs, seed):
@@ -470,8 +595,7 @@ def noisy_gd(network, target, *, steps, lr, clip, noise_std, inputs="exact", see
     history : NoisyGDHistory
         Correlation, loss and accuracy per recorded step (no run axis).
     """
-    if not isinstance(network, nn.Module):
-        raise TypeError(f"network must be a torch.nn.Module; got {type(network).__name__}")
+    _model_parameters(network, "network")
     models, history = noisy_gd_ensemble([network], target, steps=steps, lr=lr, clip=clip, noise_std=noise_std,
                                         inputs=inputs, seed=seed, device=device, loss=loss, batch_size=batch_size,
                                         n_eval=n_eval, record_every=record_every, device_rng=device_rng)
@@ -517,6 +641,8 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
     if not networks:
         raise ValueError("networks must hold at least one torch.nn.Module")
     R = len(networks)
+    for r, net in enumerate(networks):
+        _model_parameters(net, f"networks[{r}]")
     targets, N = _targets(targets, R)
     for net in networks:
         _check_pair(net, targets[0], N)
@@ -533,8 +659,12 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
     if batch_size is not None:
         batch_size = _check_int(batch_size, "batch_size", 1)
     per_example = loss_fn(loss)
-    device = torch.device(device) if device is not None else next(networks[0].parameters()).device
+    device = C.device(device) if device is not None else next(networks[0].parameters()).device
     dtype = next(networks[0].parameters()).dtype
+    if not isinstance(device_rng, bool):
+        raise TypeError(f"device_rng={device_rng!r} must be True or False")
+    _require_training_memory(N, inputs, n_eval, batch_size, R, dtype)
+    _probe(networks[0], targets[0], N, per_example, loss)
 
     x_np, exact = _points(N, inputs, seed)
     x_eval_np = random_inputs(N, n_eval, seed=_child_seed(seed, _EVAL))
@@ -550,8 +680,6 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
     params, forward = _stacked_forward(copies)
     names = list(params)
     generators = [noise_generator(seed, r) for r in range(R)]
-    if not isinstance(device_rng, bool):
-        raise TypeError(f"device_rng={device_rng!r} must be True or False")
     if device_rng:
         device_gen = torch.Generator(device=device).manual_seed(
             int(np.random.SeedSequence(seed, spawn_key=(_BATCH, 1)).generate_state(1)[0]))
@@ -687,8 +815,10 @@ def _degree_weights(target):
         return _symmetric_degree_weights([1 if n - 2 * m > 0 else -1 for m in range(n + 1)])
     if isinstance(target, BooleanFunction):
         return degree_profile(target)
-    w = np.asarray(target, dtype=np.float64)
-    if w.ndim != 1 or w.size < 2 or not np.all(np.isfinite(w)) or np.any(w < 0):
+    if callable(target) or target is None or isinstance(target, (str, bytes, dict)):
+        raise TypeError(f"target must be a BooleanFunction or a degree profile; got {C.describe(target)}")
+    w = C.real_array(target, "target")
+    if w.ndim != 1 or w.size < 2 or np.any(w < 0):
         raise ValueError("target must be a BooleanFunction or a degree profile (W^{=0}, …, W^{=N}): "
                          f"a 1-d array of >= 2 non-negative numbers; got {target!r}")
     return w
@@ -735,6 +865,7 @@ def gradient_signal(target, width, *, bias_std=1.0, return_parts=False):
     """
     width = _check_int(width, "width", 1)
     bias_std = _check_number(bias_std, "bias_std")
+    return_parts = C.flag(return_parts, "return_parts")
     W = _degree_weights(target)
     N = W.size - 1
     top = int(np.flatnonzero(W > 0).max()) if np.any(W > 0) else 0
@@ -768,8 +899,8 @@ def distinguishability(signal, *, lr, noise_std, steps=1):
     noise_std = _check_number(noise_std, "noise_std", positive=True)
     lr = _check_number(lr, "lr")
     steps = _check_int(steps, "steps", 0)
-    signal = np.asarray(signal, dtype=float)
-    if np.any(signal < 0) or not np.all(np.isfinite(signal)):
+    signal = C.real_array(signal, "signal")
+    if np.any(signal < 0):
         raise ValueError(f"signal={signal!r} must be finite and >= 0")
     value = steps * lr**2 * signal / (2 * noise_std**2)
     return value.item() if value.ndim == 0 else value
@@ -793,14 +924,20 @@ def steps_to_reach(history, level):
 
     Works on a single run or on an ensemble (one value per run).
     """
+    if not (hasattr(history, "steps") and hasattr(history, "correlation")):
+        raise TypeError(f"history={C.describe(history)} must be a NoisyGDHistory (with .steps and .correlation)")
+    steps = C.real_array(history.steps, "history.steps", ndim=1)
+    correlation = C.real_array(history.correlation, "history.correlation", ndim=(1, 2), shape=None)
+    if correlation.shape[-1] != steps.size:
+        raise ValueError(f"history has {steps.size} steps but correlations of shape {correlation.shape}")
     level = _check_number(level, "level", positive=True)
-    corr = np.atleast_2d(history.correlation)
+    corr = np.atleast_2d(correlation)
     out = np.full(corr.shape[0], np.nan)
     for r, c in enumerate(corr):
         hit = np.flatnonzero(c >= level)
         if hit.size:
-            out[r] = history.steps[hit[0]]
-    return out if np.ndim(history.correlation) == 2 else float(out[0])
+            out[r] = steps[hit[0]]
+    return out if correlation.ndim == 2 else float(out[0])
 
 
 # --------------------------------------------------------------------------------------------
@@ -893,10 +1030,13 @@ class SweepResult:
 
     def learned(self, family, level=0.5):
         """``(len(ns),)`` booleans: every seed reached ``level``."""
+        family = C.choice(family, "family", tuple(self.final))
+        level = C.number(level, "level")
         return np.all(self.final[family] >= level, axis=1)
 
     def at_noise_level(self, family):
         """``(len(ns),)`` booleans: every seed ended with ``|corr| < τ``."""
+        family = C.choice(family, "family", tuple(self.final))
         return np.all(np.abs(self.final[family]) < self.tau[:, None], axis=1)
 
 
@@ -932,12 +1072,15 @@ def fixed_budget_sweep(families, ns, *, width, steps, lr, clip, noise_std, batch
 
     if not isinstance(families, dict) or not families:
         raise ValueError("families must be a non-empty dict name -> (n -> BooleanFunction)")
+    if isinstance(ns, (str, bytes, dict, set)) or not hasattr(ns, "__iter__"):
+        raise TypeError(f"ns={C.describe(ns)} must be a sequence of input sizes")
     ns = [_check_int(n, "ns[i]", 1) for n in ns]
     pads = {"square": lambda n: n * n, "none": lambda n: n, "double": lambda n: 2 * n}
     if isinstance(pad, str):
         if pad not in pads:
             raise ValueError(f"pad={pad!r} must be one of {sorted(pads)} or a callable n -> N")
         pad = pads[pad]
+    C.function(pad, "pad", "'square', 'none', 'double' or a callable n -> N")
     seeds, steps = _check_int(seeds, "seeds", 1), _check_int(steps, "steps", 1)
     n_null = _check_int(n_null, "n_null", 2)
     record_every = max(1, steps // 10) if record_every is None else _check_int(record_every, "record_every", 1)

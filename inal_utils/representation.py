@@ -41,6 +41,7 @@ import numpy as np
 import scipy.linalg
 import torch
 
+from . import _checks as C
 from .hermite import HermiteTarget, gauss_hermite
 
 __all__ = [
@@ -75,6 +76,7 @@ __all__ = [
 #: Relative ridge grid, in units of ``tr(ΦᵀΦ/n)`` (the sum of its eigenvalues). The top value
 #: shrinks every direction by at least 11x (close to the null predictor); the bottom is nearly ridgeless.
 DEFAULT_LAMBDAS = np.logspace(-9, 1, 21)
+DEFAULT_LAMBDAS.setflags(write=False)  # shared: read-only, so a fit cannot change the package's grid
 #: Relative grid of the exact kernel (one Cholesky factorisation per value): the range of
 #: :data:`DEFAULT_LAMBDAS`, two decades apart.
 KERNEL_LAMBDAS = DEFAULT_LAMBDAS[::4]
@@ -84,54 +86,92 @@ CHUNK = 8192
 
 # ----------------------------------------------------------------------------- validation
 def _check_int(value, name, minimum=1):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name}={value!r} must be an integer >= {minimum}")
-    return int(value)
+    return C.integer(value, name, minimum=minimum)
 
 
-def _check_data(X, y=None, d=None):
-    X = np.asarray(X, dtype=float)
-    if X.ndim != 2 or X.shape[0] < 1:
-        raise ValueError(f"X must be a 2-d array of shape (n, d) with n >= 1; got shape {X.shape}")
+_NO_Y = object()
+
+
+def _check_data(X, y=_NO_Y, d=None, name="X", yname="y"):
+    X = C.real_array(X, name)
+    if X.ndim != 2 or X.shape[0] < 1 or X.shape[1] < 1:
+        raise ValueError(f"{name} must be a 2-d array of shape (n, d) with n, d >= 1; got shape {X.shape}")
     if d is not None and X.shape[1] != d:
-        raise ValueError(f"X has d={X.shape[1]} columns but the model expects d={d}")
-    if not np.all(np.isfinite(X)):
-        raise ValueError("X contains non-finite values (nan or inf)")
-    if y is None:
+        raise ValueError(f"{name} has d={X.shape[1]} columns but the model expects d={d}")
+    if y is _NO_Y:
         return X
-    y = np.asarray(y, dtype=float)
+    y = C.real_array(y, yname)
     if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X; got {y.shape}")
-    if not np.all(np.isfinite(y)):
-        raise ValueError("y contains non-finite values (nan or inf)")
+        raise ValueError(f"{yname} must have shape ({X.shape[0]},) to match {name}; got {y.shape}")
     return X, y
 
 
 def _check_positive(value, name):
-    if not isinstance(value, numbers.Real) or not np.isfinite(value) or value <= 0:
-        raise ValueError(f"{name}={value!r} must be a finite positive number")
-    return float(value)
+    return C.number(value, name, minimum=0.0, low_open=True)
 
 
 def _check_lambdas(lambdas):
-    lam = np.asarray(DEFAULT_LAMBDAS if lambdas is None else lambdas, dtype=float).ravel()
-    if lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+    lam = C.real_array(DEFAULT_LAMBDAS if lambdas is None else lambdas, "lambdas", copy=True).ravel()
+    if lam.size == 0 or np.any(lam <= 0):
         raise ValueError(f"lambdas must be a non-empty grid of finite positive numbers; got {lambdas!r}")
     return lam
 
 
+def _check_featurize(featurize, name="featurize"):
+    """A feature map: callable with an integer attribute ``p >= 1`` (as :func:`relu_features` returns)."""
+    C.function(featurize, name, "a feature map (callable with attribute p, e.g. relu_features(W, b))")
+    p = getattr(featurize, "p", None)
+    if isinstance(p, (bool, np.bool_)) or not isinstance(p, numbers.Integral) or p < 1:
+        raise TypeError(f"{name} must have an integer attribute p >= 1 (its number of features); got "
+                        f"{C.describe(p)}")
+    return featurize
+
+
+def _check_val_fraction(val_fraction):
+    return C.number(val_fraction, "val_fraction", minimum=0.0, maximum=1.0, low_open=True, high_open=True)
+
+
+def _check_selection(selection):
+    return C.choice(selection, "selection", ("loo", "holdout"))
+
+
+def _unit(total, n):
+    """The unit ``tr(ΦᵀΦ/n)`` of the relative ridge grid; 1 when every feature is 0 (then every ``λ``
+    gives the zero head, instead of 0/0)."""
+    unit = float(total) / n
+    return unit if unit > 0 else 1.0
+
+
 # ----------------------------------------------------------------------------- features
 def relu(t):
+    """``max(t, 0)`` elementwise for a finite real array ``t``."""
+    return _relu(C.real_array(t, "t"))
+
+
+def _relu(t):
     return np.maximum(t, 0.0)
 
 
 def relu_features(W, b):
-    """Feature map ``x ↦ σ(W x + b)`` (rows of ``X`` to rows of features)."""
-    W = np.asarray(W, dtype=float)
-    b = np.asarray(b, dtype=float)
+    """Feature map ``x ↦ σ(W x + b)`` (rows of ``X`` to rows of features).
+
+    ``W`` is a real finite ``(p, d)`` array and ``b`` a ``(p,)`` array (``p, d >= 1``); the map keeps
+    read-only copies, so a later change of the caller's arrays does not change it. It takes finite
+    ``(n, d)`` inputs (arrays or nested lists).
+    """
+    W = C.real_array(W, "W", copy=True)
+    if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
+        raise ValueError(f"W must have shape (p, d) with p, d >= 1; got shape {W.shape}")
+    b = C.real_array(b, "b", copy=True)
+    if b.shape != (W.shape[0],):
+        raise ValueError(f"b has shape {b.shape}; W has {W.shape[0]} rows, so shape ({W.shape[0]},) is required")
+    W.setflags(write=False)
+    b.setflags(write=False)
+    d = W.shape[1]
 
     def featurize(X):
-        return relu(X @ W.T + b)
+        X = _check_data(X, d=d)
+        return _relu(X @ W.T + b)
 
     featurize.p = W.shape[0]
     return featurize
@@ -144,15 +184,23 @@ def ntk_feature_map(W, b, a):
     empirical NTK, which tends to :func:`relu_ntk` as ``m → ∞`` when ``w ~ N(0, I)``,
     ``b ~ N(0, 1)``, ``a_j = ±1``.
     """
-    W = np.asarray(W, dtype=float)
-    b = np.asarray(b, dtype=float)
-    a = np.asarray(a, dtype=float)
+    W = C.real_array(W, "W", copy=True)
+    if W.ndim != 2 or W.shape[0] < 1 or W.shape[1] < 1:
+        raise ValueError(f"W must have shape (m, d) with m, d >= 1; got shape {W.shape}")
     m, d = W.shape
+    b = C.real_array(b, "b", copy=True)
+    a = C.real_array(a, "a", copy=True)
+    for arr, name in ((b, "b"), (a, "a")):
+        if arr.shape != (m,):
+            raise ValueError(f"{name} has shape {arr.shape}; W has {m} rows, so shape ({m},) is required")
+    for arr in (W, b, a):
+        arr.setflags(write=False)
     s_m, s_d = 1.0 / math.sqrt(m), 1.0 / math.sqrt(d)
 
     def featurize(X):
+        X = _check_data(X, d=d)
         pre = (X @ W.T) * s_d + b
-        act = relu(pre) * s_m
+        act = _relu(pre) * s_m
         slope = (pre > 0) * (a * s_m)
         grad_w = (slope[:, :, None] * (X[:, None, :] * s_d)).reshape(len(X), m * d)
         return np.concatenate([act, grad_w, slope], axis=1)
@@ -191,10 +239,16 @@ def relu_ntk(X1, X2):
     ``κ_1 = |x̃||x̃'| (sin θ + (π - θ) cos θ)/(2π)`` (arc-cosine kernels, Cho & Saul 2009).
     NumPy arrays in, NumPy out; torch tensors (any device) in, torch out.
     """
-    if isinstance(X1, torch.Tensor):
+    if isinstance(X1, torch.Tensor) and isinstance(X2, torch.Tensor):
+        for t, name in ((X1, "X1"), (X2, "X2")):
+            C.finite_tensor(t, name)
+            if t.ndim != 2 or t.shape[1] < 1:
+                raise ValueError(f"{name} has shape {tuple(t.shape)}; shape (n, d) with d >= 1 is required")
+        if X2.shape[1] != X1.shape[1] or X2.dtype != X1.dtype or X2.device != X1.device:
+            raise ValueError(f"X1 and X2 must share d, dtype and device; got {C.describe(X1)} and {C.describe(X2)}")
         return _ntk_from_augmented(_augment(X1, torch), _augment(X2, torch), torch)
-    X1 = _check_data(X1)
-    X2 = _check_data(X2, d=X1.shape[1])
+    X1 = _check_data(X1, name="X1")
+    X2 = _check_data(X2, d=X1.shape[1], name="X2")
     return _ntk_from_augmented(_augment(X1, np), _augment(X2, np), np)
 
 
@@ -233,12 +287,14 @@ class RidgePath:
 
     @property
     def scale(self):
-        """``tr(ΦᵀΦ/n)``, the unit of the relative ``λ`` grid (``λ = λ_rel · tr``)."""
-        return float(np.sum(self.s) / self.n)
+        """``tr(ΦᵀΦ/n)``, the unit of the relative ``λ`` grid (``λ = λ_rel · tr``); 1 when ``Φ = 0``."""
+        return _unit(np.sum(self.s), self.n)
 
     def coef(self, lam):
-        """Ridge coefficients for absolute ``λ`` (scalar or 1-d grid → columns)."""
-        lam = np.atleast_1d(np.asarray(lam, dtype=float))
+        """Ridge coefficients for absolute ``λ > 0`` (scalar or 1-d grid → columns)."""
+        lam = np.atleast_1d(C.real_array(lam, "lam"))
+        if lam.ndim != 1 or lam.size == 0 or np.any(lam <= 0):
+            raise ValueError(f"lam must be a positive number or a non-empty 1-d grid of them; got {C.describe(lam)}")
         out = self.V @ (self.z[:, None] / (self.s[:, None] + self.n * lam[None, :]))
         return out[:, 0] if out.shape[1] == 1 else out
 
@@ -250,7 +306,8 @@ def ridge_path(Phi_or_featurize, X=None, y=None, *, chunk=CHUNK):
     with ``X`` and ``y`` (built in chunks of ``chunk`` rows when ``n >= p``).
     """
     if callable(Phi_or_featurize):
-        featurize, X = Phi_or_featurize, np.asarray(X, dtype=float)
+        featurize = _check_featurize(Phi_or_featurize, "Phi_or_featurize")
+        X, y = _check_data(X, y)
         n, p = len(X), featurize.p
         if n >= p:
             G, c = _gram(featurize, X, y, chunk)
@@ -258,7 +315,13 @@ def ridge_path(Phi_or_featurize, X=None, y=None, *, chunk=CHUNK):
             return RidgePath(V=V, s=np.clip(s, 0.0, None), z=V.T @ c, n=n, p=p)
         Phi = featurize(X)
     else:
-        Phi = np.asarray(Phi_or_featurize, dtype=float)
+        Phi = C.real_array(Phi_or_featurize, "Phi_or_featurize")
+        if Phi.ndim != 2 or min(Phi.shape) < 1:
+            raise ValueError(f"Phi_or_featurize (a feature matrix) must have shape (n, p) with n, p >= 1; got "
+                             f"{Phi.shape}")
+        if X is not None:
+            raise TypeError("X is only for a feature map; with a feature matrix pass ridge_path(Phi, y=y)")
+        y = C.real_array(y, "y", shape=(Phi.shape[0],))
         n, p = Phi.shape
         if n >= p:
             s, V = np.linalg.eigh(Phi.T @ Phi)
@@ -283,9 +346,14 @@ class HeadFit:
 
 
 def holdout_split(n, val_fraction, seed):
-    """Indices ``(train, validation)`` of the seeded held-out split every method uses (``>= 1`` each)."""
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction={val_fraction!r} must lie strictly between 0 and 1")
+    """Indices ``(train, validation)`` of the seeded held-out split every method uses (``>= 1`` each).
+
+    ``n >= 2`` samples, ``0 < val_fraction < 1``, ``seed`` an integer in ``[0, 2**64)``.
+    """
+    n = C.integer(n, "n")
+    val_fraction = _check_val_fraction(val_fraction)
+    seed = C.seed(seed)
+    C.require_memory(16 * n, f"holdout_split(n={n})", "Use fewer samples.")
     if n < 2:
         raise ValueError(f"n={n} samples: the held-out split needs at least 2")
     n_val = min(n - 1, max(1, int(round(val_fraction * n))))
@@ -312,8 +380,10 @@ def fit_head(featurize, X, y, *, lambdas=None, val_fraction=0.2, seed=0, chunk=C
     seed : int
         Seed of the split.
     """
+    _check_featurize(featurize)
     X, y = _check_data(X, y)
     lam_rel = _check_lambdas(lambdas)
+    chunk = C.integer(chunk, "chunk", minimum=1)
     tr, va = holdout_split(len(X), val_fraction, seed)
     n_val = len(va)
     path = ridge_path(featurize, X[tr], y[tr], chunk=chunk)
@@ -344,8 +414,18 @@ class Predictor:
     beta: np.ndarray | None = None
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        _check_featurize(self.featurize)
+        self.coef = C.real_array(self.coef, "coef", shape=(self.featurize.p,))
+        self.alpha = C.number(self.alpha, "alpha")
+        if self.beta is not None:
+            self.beta = C.real_array(self.beta, "beta", ndim=1, min_size=1)
+        if not isinstance(self.info, dict):
+            raise TypeError(f"info={C.describe(self.info)} must be a dict")
+
     def __call__(self, X, chunk=CHUNK):
-        X = _check_data(X)
+        X = _check_data(X, d=None if self.beta is None else self.beta.shape[0])
+        chunk = C.integer(chunk, "chunk", minimum=1)
         out = np.empty(len(X))
 
         def acc(F, sl):
@@ -375,7 +455,8 @@ def symmetric_init(d, width, *, seed=0):
     width = _check_int(width, "width", 2)
     if width % 2:
         raise ValueError(f"width={width} must be even for the symmetric initialisation")
-    rng = np.random.default_rng(seed)
+    C.require_memory(width * d * 8 * 2, f"symmetric_init(d={d}, width={width})", "Use a smaller width.")
+    rng = np.random.default_rng(C.seed(seed))
     half = width // 2
     s = rng.choice(np.array([-1.0, 1.0]), size=half)
     W0 = rng.standard_normal((half, d)) / math.sqrt(d)
@@ -387,9 +468,9 @@ def one_step(X, r, a, W, *, eta1, chunk=CHUNK):
 
     ``∇_{w_j} L = -(1/n) Σ_i r_i a_j 1[w_j·x_i > 0] x_i`` for ``L = (1/2n) Σ (r_i - f(x_i))²``.
     """
-    X, r = _check_data(X, r)
-    a = np.asarray(a, dtype=float)
-    W = np.asarray(W, dtype=float)
+    X, r = _check_data(X, r, yname="r")
+    a = C.real_array(a, "a")
+    W = C.real_array(W, "W")
     if W.ndim != 2 or W.shape[1] != X.shape[1] or a.shape != (W.shape[0],):
         raise ValueError(f"W must have shape (m, {X.shape[1]}) and a shape (m,); got {W.shape}, {a.shape}")
     eta1 = _check_positive(eta1, "eta1")
@@ -401,8 +482,9 @@ def one_step(X, r, a, W, *, eta1, chunk=CHUNK):
 
 
 def _fit(featurize, X, y, *, lambdas, val_fraction, seed, chunk, linear=True, selection="loo"):
-    if selection not in ("holdout", "loo"):
-        raise ValueError(f"selection={selection!r} must be 'loo' or 'holdout'")
+    _check_selection(selection)
+    _check_val_fraction(val_fraction)
+    C.seed(seed)
     if linear:
         alpha, beta, r = preprocess(X, y)
     else:
@@ -420,7 +502,7 @@ def _init_and_biases(d, width, bias_std, seed):
     if width % 2:
         raise ValueError(f"width={width} must be even for the symmetric initialisation")
     bias_std = _check_positive(bias_std, "bias_std")
-    seeds = np.random.SeedSequence(seed).spawn(2)
+    seeds = np.random.SeedSequence(C.seed(seed)).spawn(2)
     a0, W0 = symmetric_init(d, width, seed=int(seeds[0].generate_state(1)[0]))
     b = bias_std * np.random.default_rng(seeds[1]).standard_normal(width)
     return a0, W0, b
@@ -489,7 +571,8 @@ def random_representation(d, width, *, bias_std=1.0, seed=0):
     d = _check_int(d, "d")
     width = _check_int(width, "width")
     bias_std = _check_positive(bias_std, "bias_std")
-    rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(3)[2])
+    C.require_memory(width * d * 8 * 2, f"random_representation(d={d}, width={width})", "Use a smaller width.")
+    rng = np.random.default_rng(np.random.SeedSequence(C.seed(seed)).spawn(3)[2])
     W = rng.standard_normal((width, d)) / math.sqrt(d)
     b = bias_std * rng.standard_normal(width)
     return {"W": W, "b": b, "featurize": relu_features(W, b)}
@@ -524,7 +607,9 @@ def ntk_regression(X, y, *, width=150, seed=0, lambdas=None, val_fraction=0.2, c
     X, y = _check_data(X, y)
     n, d = X.shape
     width = _check_int(width, "width")
-    rng = np.random.default_rng(seed)
+    C.require_memory(width * (d + 2) * (width * (d + 2) + CHUNK) * 8 * 3, f"ntk_regression(d={d}, width={width})",
+                     "Use a smaller width (the feature space has width·(d + 2) dimensions).")
+    rng = np.random.default_rng(C.seed(seed))
     W = rng.standard_normal((width, d))
     b = rng.standard_normal(width)
     a = rng.choice(np.array([-1.0, 1.0]), size=width)
@@ -602,7 +687,10 @@ def ntk_kernel_regression(X, y, *, lambdas=None, val_fraction=0.2, seed=0, devic
     lam_rel = _check_lambdas(KERNEL_LAMBDAS if lambdas is None else lambdas)
     if not isinstance(device, str):
         raise TypeError(f"device={device!r} must be a string such as 'cpu' or 'cuda'")
+    C.device(device)
     n = len(X)
+    C.require_memory(4 * n * n * 8, f"ntk_kernel_regression(n={n})",
+                     "Use fewer points (the exact kernel is an n × n matrix), or ntk_regression's feature space.")
     tr, va = holdout_split(n, val_fraction, seed)
     alpha, beta, r = preprocess(X, y)
     X_all = X.copy()
@@ -667,13 +755,17 @@ def predicted_alignment(n, d, *, hessian_eig=1.0, label_var=1.0, u_noise_ratio=1
 
     Neglects higher Hermite terms of ``1[w·x > 0]`` and non-Gaussian (small-``n``) noise.
     """
-    n = np.atleast_1d(np.asarray(n, dtype=float))
-    if np.any(n <= 0) or not np.all(np.isfinite(n)):
-        raise ValueError(f"n={n!r} must be positive")
+    n = np.atleast_1d(C.real_array(n, "n"))
+    if n.ndim != 1 or n.size == 0 or np.any(n <= 0):
+        raise ValueError(f"n={C.describe(n)} must be a positive number or a non-empty 1-d array of them")
     d = _check_int(d, "d", 2)
+    hessian_eig = C.number(hessian_eig, "hessian_eig")
     label_var = _check_positive(label_var, "label_var")
     u_noise_ratio = _check_positive(u_noise_ratio, "u_noise_ratio")
-    rng = np.random.default_rng(seed)
+    n_mc = C.integer(n_mc, "n_mc", minimum=1)
+    C.require_memory(n.size * n_mc * 8 * 4 + n_mc * 24, f"predicted_alignment(len(n)={n.size}, n_mc={n_mc})",
+                     "Use a smaller n_mc.")
+    rng = np.random.default_rng(C.seed(seed))
     z, xi0 = rng.standard_normal(n_mc), rng.standard_normal(n_mc)
     rest = rng.chisquare(d - 1, n_mc)
     rho = n * hessian_eig**2 / (math.pi * d * label_var)
@@ -693,15 +785,11 @@ def path_losses(featurize, X, y, X_eval, y_eval, *, lambdas=None, val_fraction=0
     -------
     eval_loss, val_loss : ndarray, shape (len(lambdas),)
     """
+    _check_featurize(featurize)
     X, y = _check_data(X, y)
-    X_eval, y_eval = _check_data(X_eval, y_eval, d=X.shape[1])
+    X_eval, y_eval = _check_data(X_eval, y_eval, d=X.shape[1], name="X_eval", yname="y_eval")
     lam_rel = _check_lambdas(lambdas)
-    n = len(X)
-    if n < 2:
-        raise ValueError(f"n={n} samples: the held-out split needs at least 2")
-    n_val = min(n - 1, max(1, int(round(val_fraction * n))))
-    perm = np.random.default_rng(seed).permutation(n)
-    va, tr = perm[:n_val], perm[n_val:]
+    tr, va = holdout_split(len(X), val_fraction, seed)  # the split of fit_head
     path = ridge_path(featurize, X[tr], y[tr], chunk=chunk)
     C = path.coef(lam_rel * path.scale).reshape(featurize.p, -1)
 
@@ -725,12 +813,12 @@ def subspace_alignment(W, U):
     W : ndarray, shape (m, d)
     U : ndarray, shape (r, d) with orthonormal rows, or a unit vector of shape (d,)
     """
-    W = np.asarray(W, dtype=float)
-    U = np.atleast_2d(np.asarray(U, dtype=float))
-    if W.ndim != 2 or U.ndim != 2 or U.shape[1] != W.shape[1]:
+    W = C.real_array(W, "W")
+    U = C.real_array(U, "U")
+    if U.ndim == 1:
+        U = U[None, :]
+    if W.ndim != 2 or U.ndim != 2 or U.shape[1] != W.shape[1] or min(W.shape) < 1 or U.shape[0] < 1:
         raise ValueError(f"W (m, d) and U (r, d) must share d; got shapes {W.shape} and {U.shape}")
-    if not (np.all(np.isfinite(W)) and np.all(np.isfinite(U))):
-        raise ValueError("W and U must be finite")
     if not np.allclose(U @ U.T, np.eye(len(U)), atol=1e-8):
         raise ValueError("U must have orthonormal rows")
     norms = np.sum(W**2, axis=1)
@@ -749,8 +837,10 @@ def fit_head_loo(featurize, X, y, *, lambdas=None, chunk=CHUNK):
     mean squared leave-one-out residual (``inf`` where ``H_ii`` is numerically 1, i.e. interpolation);
     the returned coefficients are fitted on all points.
     """
+    _check_featurize(featurize)
     X, y = _check_data(X, y)
     lam_rel = _check_lambdas(lambdas)
+    chunk = C.integer(chunk, "chunk", minimum=1)
     n = len(X)
     if n < 2:
         raise ValueError(f"n={n} samples: leave-one-out needs at least 2")
@@ -759,7 +849,7 @@ def fit_head_loo(featurize, X, y, *, lambdas=None, chunk=CHUNK):
         Phi = np.asarray(featurize(X), dtype=float)
         s, Q = np.linalg.eigh(Phi @ Phi.T)
         s = np.clip(s, 0.0, None)
-        lam_abs = lam_rel * float(np.sum(s)) / n
+        lam_abs = lam_rel * _unit(np.sum(s), n)
         inv = 1.0 / (s[:, None] + n * lam_abs[None, :])
         z = Q.T @ y
         # H = Q diag(s/(s+nλ)) Qᵀ
@@ -773,7 +863,7 @@ def fit_head_loo(featurize, X, y, *, lambdas=None, chunk=CHUNK):
         G, c = _gram(featurize, X, y, chunk)
         s, V = np.linalg.eigh(G)
         s = np.clip(s, 0.0, None)
-        lam_abs = lam_rel * float(np.sum(s)) / n
+        lam_abs = lam_rel * _unit(np.sum(s), n)
         inv = 1.0 / (s[:, None] + n * lam_abs[None, :])
         z = V.T @ c
         sq = np.zeros(lam_abs.size)
@@ -823,7 +913,11 @@ def transfer(model, X, y, *, seed=0, lambdas=None, val_fraction=0.2, chunk=CHUNK
         featurize, info = model["featurize"], model
     else:
         raise TypeError(f"model must be a Predictor or the dict of first_step; got {type(model).__name__}")
-    X, y = _check_data(X, y, d=info["W"].shape[1])
+    W = info.get("W")
+    if not isinstance(W, np.ndarray) or W.ndim != 2:
+        raise TypeError("model must come from algorithm1, random_features, first_step or random_representation "
+                        "(its info has the first-layer weights W); kernel predictors have no features to transfer")
+    X, y = _check_data(X, y, d=W.shape[1])
     new = _fit(featurize, X, y, lambdas=lambdas, val_fraction=val_fraction, seed=seed, chunk=chunk,
                linear=False, selection=selection)
     new.info.update({k: v for k, v in info.items() if k in ("W", "b", "W0", "a0", "eta1")})
@@ -837,8 +931,11 @@ def excess_risk(predictor, target, *, n_test=10_000, seed=0):
     -------
     mean, stderr : float
     """
+    C.function(predictor, "predictor", "a predictor (callable on (n, d) arrays, e.g. from algorithm1)")
+    C.instance(target, "target", HermiteTarget, "a HermiteTarget")
     n_test = _check_int(n_test, "n_test", 2)
-    X = np.random.default_rng(seed).standard_normal((n_test, target.d))
+    C.require_memory(n_test * target.d * 8 * 3, f"excess_risk(n_test={n_test})", "Use a smaller n_test.")
+    X = np.random.default_rng(C.seed(seed)).standard_normal((n_test, target.d))
     sq = (predictor(X) - target(X)) ** 2
     return float(np.mean(sq)), float(np.std(sq, ddof=1) / math.sqrt(n_test))
 
@@ -870,7 +967,9 @@ def excess_risk_quadrature(predictor, target, *, n_nodes=40, n_perp=100, seed=0)
     """
     if not isinstance(target, HermiteTarget):
         raise TypeError(f"target must be a HermiteTarget; got {type(target).__name__}")
+    C.function(predictor, "predictor", "a predictor (callable on (n, d) arrays, e.g. from algorithm1)")
     n_perp = _check_int(n_perp, "n_perp", 2)
+    seed = C.seed(seed)
     r = target.r
     if r > 3:
         raise ValueError(f"target has r={r} relevant directions; the product grid supports r <= 3")
@@ -901,8 +1000,16 @@ def feature_floor(featurize, target, *, n=50_000, linear=True, lam_rel=1e-8, see
     -------
     mean, stderr : float
     """
+    _check_featurize(featurize)
+    C.instance(target, "target", HermiteTarget, "a HermiteTarget")
     n = _check_int(n, "n", 2)
     lam_rel = _check_positive(lam_rel, "lam_rel")
+    linear = C.flag(linear, "linear")
+    seed = C.seed(seed)
+    if seed == C.SEED_LIMIT - 1:
+        raise ValueError(f"seed={seed} must be < 2**64 - 1 (the evaluation uses seed + 1)")
+    C.require_memory(n * (target.d + featurize.p + 2) * 8 * 2, f"feature_floor(n={n}, p={featurize.p})",
+                     "Use a smaller n.")
     rng = np.random.default_rng(seed)
     X = rng.standard_normal((n, target.d))
     y = target(X)

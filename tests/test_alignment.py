@@ -21,6 +21,7 @@ from torch import nn
 
 from inal_utils import alignment as A
 from inal_utils import boolean as B
+from inal_utils import networks as N
 from inal_utils.networks import fully_connected
 
 # ------------------------------------------------------------------------------------------------
@@ -542,3 +543,84 @@ def test_alignment_reexports_the_exact_theory():
 
     assert A.expected_inal is expected.expected_inal
     assert A.spectral_inal is expected.spectral_inal and A.profile_constant is expected.profile_constant
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input (each test returned a number, hung or raised something else before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+def _factory():
+    return N.fully_connected(3, [4])
+
+
+def test_spectral_inal_refuses_negative_profile():
+    """A negative A_k gave a negative 'expected squared correlation' (-0.5)."""
+    with pytest.raises(ValueError, match="profile has negative"):
+        A.spectral_inal(B.Dictator(3), np.array([0.1, -0.5, 0.1, 0.1]))
+
+
+def test_neuron_degree_profile_refuses_complex_nan_and_nan_activations():
+    with pytest.raises(TypeError, match="weights has complex"):
+        A.neuron_degree_profile(np.ones((2, 3)) + 1j)
+    with pytest.raises(ValueError, match="biases has 1 non-finite"):
+        A.neuron_degree_profile(np.ones((2, 3)), np.array([0.0, np.nan]))
+    with pytest.raises(ValueError, match="activation='log' returned non-finite"):
+        A.neuron_degree_profile(np.ones((2, 3)), activation=torch.log)
+
+
+def test_inal_seed_device_and_meta_factory():
+    f = B.Parity(3, [0, 1])
+    for seed in (None, -1, 2**64, 1.0):
+        with pytest.raises((TypeError, ValueError), match="seed"):
+            A.inal(f, _factory, n_init=2, seed=seed)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            A.inal(f, _factory, n_init=2, device="cuda")
+    with pytest.raises(ValueError, match="meta device"):
+        A.inal(f, _factory, n_init=2, device="meta")
+    with pytest.raises(ValueError, match="network\\(\\) has parameters on the meta device"):
+        A.inal(f, lambda: N.fully_connected(3, [4]).to("meta"), n_init=2)
+    with pytest.raises((TypeError, ValueError), match="seed"):
+        A.neuron_fourier_profile(3, n_init=2, seed=None)
+
+
+def test_inal_work_is_bounded_up_front():
+    """inputs=10**12 and n_init=10**8 ran without bound."""
+    f = B.Parity(3, [0, 1])
+    with pytest.raises(ValueError, match="use fewer initialisations"):
+        A.inal(f, _factory, n_init=2, inputs=10**12)
+    with pytest.raises(ValueError, match="n_init=100000000 must be <="):
+        A.inal(f, _factory, n_init=10**8)
+    with pytest.raises(ValueError, match="n_init=100000000 must be <="):
+        A.neuron_fourier_profile(3, n_init=10**8)
+
+
+def test_exact_mode_refusal_names_the_alternative():
+    with pytest.raises(ValueError, match="Sample inputs with inputs=N"):
+        A.neuron_degree_profile(np.ones((1, 25)))
+
+
+def test_inal_result_from_samples_refuses_empty_and_nan():
+    """Zero samples gave value=nan, stderr=nan."""
+    with pytest.raises(ValueError, match="samples has 0 rows"):
+        A.InalResult.from_samples(np.ones((0, 2)), [4, 1], "exact")
+    with pytest.raises(ValueError, match="samples has 1 non-finite"):
+        A.InalResult.from_samples(np.array([[1.0, np.nan], [1.0, 1.0]]), [4, 1], "exact")
+    r = A.InalResult.from_samples(np.array([[1.0, 2.0], [3.0, 2.0]]), [4, 1], 8)
+    assert r.value == 2.0 and r.layer == 0 and r.inputs == 8
+
+
+def test_fourier_profile_keeps_a_read_only_copy():
+    s = np.full((3, 4), 0.25)
+    p = A.FourierProfile(3, s)
+    s[0, 0] = 9.0
+    assert p.values[0] == 0.25 and not p.samples.flags.writeable
+    with pytest.raises(ValueError, match="samples has shape .* n=3 needs"):
+        A.FourierProfile(3, np.ones((3, 5)))
+
+
+def test_profile_constant_many_nodes_is_refused_not_nan():
+    """n_nodes=1000 returned NaN."""
+    with pytest.raises(ValueError, match="n_nodes=1000"):
+        A.profile_constant(2, n_nodes=1000)

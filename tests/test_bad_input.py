@@ -39,14 +39,23 @@ from torch import nn  # noqa: E402
 
 import inal_utils  # noqa: E402
 from inal_utils import _checks  # noqa: E402
+from inal_utils import alignment as A  # noqa: E402
+from inal_utils import book as BK  # noqa: E402
 from inal_utils import boolean as B  # noqa: E402
+from inal_utils import degree_bound as DB  # noqa: E402
+from inal_utils import expected as E  # noqa: E402
+from inal_utils import hermite as H  # noqa: E402
 from inal_utils import networks as N  # noqa: E402
+from inal_utils import noisy_gd as G  # noqa: E402
 from inal_utils import plotting as P  # noqa: E402
+from inal_utils import representation as R  # noqa: E402
 
-#: Modules whose every public callable must have an entry in ``API`` (phase 2 adds the others).
-COVERED_MODULES = ("boolean", "networks", "plotting")
-#: Examples drawn per (callable, argument) pair.
-EXAMPLES = 25
+#: Modules whose every public callable must have an entry in ``API``. ``diversity`` is added (with
+#: its entries, in the "diversity" block of the table) once its rewrite has landed.
+COVERED_MODULES = ("boolean", "networks", "plotting", "alignment", "expected", "degree_bound", "noisy_gd",
+                   "hermite", "representation", "book")
+#: Examples drawn per (callable, argument) pair (the file stays under 60 s on 2 loaded cores).
+EXAMPLES = 8
 
 # ------------------------------------------------------------------------------------------------
 # kinds of mistake: each maps its options to a hypothesis strategy of INVALID values
@@ -78,9 +87,11 @@ def _seed_mistakes(allow_none=False):
     return st.one_of(out)
 
 
-def _number_mistakes(minimum=None, maximum=None, allow_none=False):
+def _number_mistakes(minimum=None, maximum=None, allow_none=False, allow_inf=False):
     """Wrong real numbers: NaN/±inf, complex, strings, bools, None (unless allowed), out of range."""
-    bad = [float("nan"), float("inf"), -float("inf"), np.float64("nan"), "0.5", 1j, True, np.array([1.0])]
+    bad = [float("nan"), -float("inf"), np.float64("nan"), "0.5", 1j, True, np.array([1.0])]
+    if not allow_inf:
+        bad.append(float("inf"))
     out = [st.sampled_from(bad), st.complex_numbers(min_magnitude=1e-3, allow_nan=False).filter(lambda z: z.imag)]
     if not allow_none:
         out.append(st.none())
@@ -104,9 +115,10 @@ def _array_mistakes(valid, shape_ok, kinds="iuf", positive=False, nonneg=False, 
         st.sampled_from([np.nan, np.inf, -np.inf]).flatmap(put),  # one non-finite entry
         st.sampled_from([base.astype(object), base.astype(str), "1.0", {"a": 1}, [[1.0, 2.0], [3.0]]]
                         + ([] if allow_none else [None])),
-        hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5).filter(lambda s: not shape_ok(s))
-        .map(lambda s: np.full(s, 2.0 if positive else 1.0)),  # a wrong shape
     ]
+    if shape_ok is not None:  # None: every shape is valid
+        out.append(hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=5).filter(lambda s: not shape_ok(s))
+                   .map(lambda s: np.full(s, 2.0 if positive else 1.0)))  # a wrong shape
     if "b" not in kinds:
         out.append(st.just(base != 0))
     if positive:
@@ -248,6 +260,26 @@ PM1 = np.array([1.0, -1, -1, 1, -1, 1, 1, -1])
 COEFFS = np.array([0.5, 0.5, 0.5, -0.5])
 XS, YS = np.array([1.0, 2, 4, 8]), np.array([3.0, 1.5, 0.75, 0.375])
 
+
+PROFILE3 = np.array([0.5, 0.2, 0.1, 0.05])
+WEIGHTS3 = np.array([0.0, 0.5, 0.25, 0.25])
+_rng = np.random.default_rng(0)
+XR = _rng.standard_normal((12, 3))
+YR = XR[:, 0] ** 2 - 1 + 0.5 * XR[:, 1]
+FZ = R.relu_features(np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]), np.array([0.0, 0.1, -0.1, 0.2]))
+TARGET = H.paper_target(3)
+KERNEL_MODEL = R.ntk_kernel_regression(XR, YR)
+VTABLE = DB.verification_table({"dictator": B.Dictator, "parity": lambda n: B.Parity(n, [0, 1])}, [3, 4],
+                               DB.exact_neuron_profile, ks=(1, 2))
+HISTORY = G.noisy_gd(N.fully_connected(3, [4], seed=0), B.Parity(3, [0]), steps=2, lr=0.1, clip=1.0,
+                     noise_std=0.0, n_eval=8)[1]
+SWEEP_ARGS = dict(families={"parity": lambda n: B.Parity(n, [0])}, ns=[2], width=4, steps=1, lr=0.1, clip=1.0,
+                  noise_std=0.1, batch_size=None, n_eval=8, seeds=1, n_null=2, pad="none")
+SWEEP = G.fixed_budget_sweep(**SWEEP_ARGS)
+CLAIMS = BK.ClaimsTable()
+CLAIMS.check("a claim", "1.0", True, source="x")
+CLAIMS.record("another", "2.0", "inconclusive")
+
 API: dict[str, Entry] = {
     # --- boolean ---------------------------------------------------------------------------------
     "boolean.hypercube": Entry(B.hypercube, lambda: {"n": 3}, {"n": bad("integer", minimum=0, maximum=24)}),
@@ -363,6 +395,454 @@ API: dict[str, Entry] = {
     "plotting.label_axes": Entry(P.label_axes, lambda: {"ax": _ax(), "xlabel": "x", "ylabel": "y", "title": "t"}, {
         "ax": bad("axes"), "xlabel": bad("text", allow_none=True), "ylabel": bad("text", allow_none=True),
         "title": bad("text", allow_none=True)}),
+    # --- alignment -------------------------------------------------------------------------------
+    "alignment.FourierProfile": Entry(A.FourierProfile, lambda: {"n": 3, "samples": np.full((2, 4), 0.25)}, {
+        "n": bad("integer", minimum=1, maximum=3),
+        "samples": bad("array", valid=np.full((2, 4), 0.25), shape_ok=lambda s: len(s) == 2 and s[0] >= 2 and s[1] == 4,
+                       nonneg=True, tensors=True)}),
+    "alignment.neuron_degree_profile": Entry(
+        A.neuron_degree_profile, lambda: {"weights": np.full((2, 3), 0.5), "biases": np.zeros(2), "activation": "relu"}, {
+            "weights": bad("array", valid=np.full((2, 3), 0.5), shape_ok=lambda s: len(s) == 2 and min(s) >= 1,
+                           tensors=True),
+            "biases": bad("array", valid=np.zeros(2), shape_ok=lambda s: s == (2,), tensors=True, allow_none=True),
+            "activation": bad("values", "relu_", 3, None, [torch.relu], torch.log)}),
+    "alignment.neuron_fourier_profile": Entry(
+        A.neuron_fourier_profile, lambda: {"n": 3, "n_init": 2, "seed": 0, "bias_std": 0.5, "init": "gaussian"}, {
+            "n": bad("integer", minimum=1, maximum=24),
+            "n_init": bad("integer", minimum=2, maximum=A.MAX_N_INIT),
+            "seed": bad("seed"), "bias_std": bad("number", minimum=0.0),
+            "init": bad("choice", allowed=("gaussian", "rademacher"))}),
+    "alignment.InalResult.from_samples": Entry(
+        A.InalResult.from_samples, lambda: {"samples": np.ones((2, 2)), "widths": [4, 1], "inputs": "exact"}, {
+            "samples": bad("array", valid=np.ones((2, 2)), shape_ok=lambda s: len(s) == 2 and s[0] >= 2 and s[1] == 2),
+            "widths": bad("values", None, 4, "41", [], [4, 0], [4.0, 1], [True, 1]),
+            "inputs": bad("values", "approx", 1, 2.5, None, -3)}),
+    "alignment.inal": Entry(
+        A.inal, lambda: {"target": B.Parity(3, [0, 1]), "network": lambda: N.fully_connected(3, [4]), "n_init": 2,
+                         "inputs": "exact", "seed": 0, "device": None, "dtype": torch.float64, "unbiased": True}, {
+            "target": bad("values", None, 3, "parity", np.ones(8), B.Parity),
+            "network": bad("values", None, 3, N.fully_connected(3, [4], seed=0), lambda: 3,
+                           lambda: N.fully_connected(3, [4]).to("meta"), lambda: N.fully_connected(4, [4])),
+            "n_init": bad("integer", minimum=2, maximum=A.MAX_N_INIT),
+            "inputs": bad("values", "approx", 1, 0, 2.5, None, 10**13, True),
+            "seed": bad("seed"),
+            "device": bad("values", "meta", "foo", 3, *([] if torch.cuda.is_available() else ["cuda"])),
+            "dtype": bad("values", torch.int64, "float32", torch.float16, None),
+            "unbiased": bad("flag")}),
+    # --- expected --------------------------------------------------------------------------------
+    "expected.neuron_kernel": Entry(
+        E.neuron_kernel, lambda: {"rho": np.array([0.5, -0.2]), "activation": "relu", "bias_std": 1.0, "layer": 1}, {
+            "rho": bad("array", 1.5, -3.0, np.array([0.5, 2.0]), valid=[0.5, -0.2], shape_ok=None, tensors=True),
+            "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
+            "bias_std": bad("number", minimum=0.0), "layer": bad("integer", minimum=1, maximum=E.MAX_LAYERS)}),
+    "expected.exact_layer_profiles": Entry(
+        E.exact_layer_profiles, lambda: {"n": 3, "n_layers": 1, "activation": "relu", "bias_std": 1.0, "k_max": 2}, {
+            "n": bad("integer", minimum=1, maximum=E.MAX_PROFILE_N),
+            "n_layers": bad("integer", minimum=1, maximum=E.MAX_LAYERS),
+            "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS), "bias_std": bad("number", minimum=0.0),
+            "k_max": bad("integer", minimum=0, maximum=3)}),
+    "expected.exact_neuron_profile": Entry(
+        E.exact_neuron_profile, lambda: {"n": 3, "activation": "sign", "bias_std": 0.5, "k_max": 3, "layer": 1,
+                                         "init": "gaussian"}, {
+            "n": bad("integer", minimum=1, maximum=E.MAX_PROFILE_N),
+            "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS), "bias_std": bad("number", minimum=0.0),
+            "k_max": bad("integer", minimum=0, maximum=3), "layer": bad("integer", minimum=1),
+            "init": bad("choice", allowed=("gaussian", "rademacher"))}),
+    "expected.target_degree_weights": Entry(E.target_degree_weights, lambda: {"target": B.Majority(3)}, {
+        "target": bad("values", None, "majority", lambda x: x, np.array([0.5, -0.5]), [[1.0, 0.0]], [0.5, np.nan],
+                      np.array([0.5, 0.5j]), [1.0], {"w": 1})}),
+    "expected.spectral_inal": Entry(
+        E.spectral_inal, lambda: {"coefficients": COEFFS.copy(), "profile": np.array([0.3, 0.2, 0.1]),
+                                  "return_stderr": False}, {
+            "coefficients": bad("array", valid=COEFFS, shape_ok=lambda s: s == (4,), tensors=True),
+            "profile": bad("array", valid=[0.3, 0.2, 0.1], shape_ok=lambda s: s == (3,), nonneg=True, tensors=True),
+            "return_stderr": bad("flag")}),
+    "expected.expected_inal": Entry(
+        E.expected_inal, lambda: {"target": B.Dictator(4), "n_layers": 1, "activation": "relu", "bias_std": 1.0,
+                                  "init": "gaussian"}, {
+            "target": bad("values", None, "dictator", np.array([0.5, -0.5]), [0.5, np.inf], lambda x: x),
+            "n_layers": bad("integer", minimum=1), "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
+            "bias_std": bad("number", minimum=0.0), "init": bad("choice", allowed=("gaussian", "rademacher"))}),
+    "expected.profile_constant": Entry(
+        E.profile_constant, lambda: {"k": 2, "activation": "relu", "bias_std": 1.0, "n_nodes": 20}, {
+            "k": bad("values", 2.5, -1, "2", None, True, [1.5], [-1], np.float64(2.0)),
+            "activation": bad("values", "relu_", 3, None, torch.log),
+            "bias_std": bad("number", minimum=0.0), "n_nodes": bad("integer", minimum=2, maximum=E.MAX_NODES)}),
+    "expected.kernel_constant": Entry(
+        E.kernel_constant, lambda: {"k": 2, "layer": 1, "activation": "relu", "bias_std": 1.0}, {
+            "k": bad("values", 2.5, -1, "2", None, True, [1.5], [-1], 10**6, [10**6]),
+            "layer": bad("integer", minimum=1, maximum=E.MAX_LAYERS), "activation": bad("choice", allowed=E.KERNEL_ACTIVATIONS),
+            "bias_std": bad("number", minimum=0.0)}),
+    # --- degree_bound ----------------------------------------------------------------------------
+    "degree_bound.per_degree_bound": Entry(DB.per_degree_bound, lambda: {"inal": 0.1, "profile": PROFILE3.copy()}, {
+        "inal": bad("number", minimum=0.0),
+        "profile": bad("array", valid=PROFILE3, shape_ok=lambda s: len(s) == 1 and s[0] >= 2, nonneg=True,
+                       tensors=True)}),
+    "degree_bound.per_degree_slack": Entry(
+        DB.per_degree_slack, lambda: {"weights": WEIGHTS3.copy(), "profile": PROFILE3.copy(), "inal": None}, {
+            "weights": bad("array", valid=WEIGHTS3, shape_ok=lambda s: s == (4,), nonneg=True, tensors=True),
+            "profile": bad("array", valid=PROFILE3, shape_ok=lambda s: s == (4,), nonneg=True, tensors=True),
+            "inal": bad("number", minimum=0.0, allow_none=True)}),
+    "degree_bound.degree_shares": Entry(DB.degree_shares, lambda: {"weights": WEIGHTS3.copy(), "profile": PROFILE3.copy()}, {
+        "weights": bad("array", valid=WEIGHTS3, shape_ok=lambda s: s == (4,), nonneg=True),
+        "profile": bad("array", valid=PROFILE3, shape_ok=lambda s: s == (4,), nonneg=True)}),
+    "degree_bound.bound_ratio": Entry(DB.bound_ratio, lambda: {"weights": WEIGHTS3.copy(), "inal": 0.1, "k": 1}, {
+        "weights": bad("array", valid=WEIGHTS3, shape_ok=lambda s: len(s) == 1 and s[0] >= 2, nonneg=True),
+        "inal": bad("number", minimum=0.0), "k": bad("integer", minimum=0, maximum=3)}),
+    "degree_bound.ratio_envelope": Entry(DB.ratio_envelope, lambda: {"profile": PROFILE3.copy(), "k": 1, "n": None}, {
+        "profile": bad("array", valid=PROFILE3, shape_ok=lambda s: len(s) == 1 and s[0] >= 2, nonneg=True),
+        "k": bad("integer", minimum=0, maximum=3), "n": bad("integer", minimum=3, allow_none=True)}),
+    "degree_bound.degree_profile": Entry(
+        lambda f, coefficients: DB.degree_profile(f, coefficients=coefficients),
+        lambda: {"f": None, "coefficients": COEFFS.copy()}, {
+            "f": bad("values", B.Parity(2, [0]), np.ones(4), "parity", 3),
+            "coefficients": bad("array", valid=COEFFS, shape_ok=lambda s: len(s) == 1 and _pow2(s[0]), tensors=True)}),
+    "degree_bound.parity_mixture": Entry(
+        DB.parity_mixture, lambda: {"n": 4, "degrees": [1, 2], "weights": np.array([0.5, 0.5]), "seed": 0}, {
+            "n": bad("integer", minimum=2, maximum=24),
+            "degrees": bad("values", None, 2, "12", [], [1.5, 2], [5], [-1], [4, 4], {1: 2}),
+            "weights": bad("array", valid=[0.5, 0.5], shape_ok=lambda s: s == (2,), nonneg=True, allow_none=True),
+            "seed": bad("seed")}),
+    "degree_bound.selector_mixture": Entry(DB.selector_mixture, lambda: {"n": 4, "degrees": [1, 2], "seed": 0}, {
+        "n": bad("integer", minimum=3, maximum=24),
+        "degrees": bad("values", None, 2, "12", [1], [1, 2, 3], [1.5, 2], [-1, 1], [4, 1], [1, 1, 1, 1], {1: 2}),
+        "seed": bad("seed")}),
+    "degree_bound.selector_mixture_weights": Entry(DB.selector_mixture_weights, lambda: {"n": 4, "degrees": [1, 2]}, {
+        "n": bad("integer", minimum=3, maximum=24),
+        "degrees": bad("values", None, 2, "12", [1], [1, 2, 3], [1.5, 2], [-1, 1], [4, 1], [1, 1, 1, 1])}),
+    "degree_bound.layer_profiles": Entry(
+        DB.layer_profiles, lambda: {"model": N.fully_connected(3, [4], seed=0, dtype=torch.float64), "n": 3}, {
+            "model": bad("module", nn.Sequential(nn.ReLU()),),
+            "n": bad("integer", minimum=1, maximum=24)}),
+    "degree_bound.VerificationTable.column": Entry(
+        lambda name, k: VTABLE.column(name, k), lambda: {"name": "ratio", "k": 1}, {
+            "name": bad("values", "ratios", 3, None, ["inal"]), "k": bad("values", 5, None, 1.5, "1", True)}),
+    "degree_bound.VerificationTable.max_ratio": Entry(lambda k: VTABLE.max_ratio(k), lambda: {"k": 1}, {
+        "k": bad("values", 5, None, 1.5, "1", True, [1])}),
+    "degree_bound.VerificationTable.headers": Entry(lambda: VTABLE.headers(), dict),
+    "degree_bound.VerificationTable.table_rows": Entry(lambda: VTABLE.table_rows(), dict),
+    "degree_bound.verification_table": Entry(
+        DB.verification_table, lambda: {"targets": {"dictator": B.Dictator}, "ns": [3], "profile": DB.exact_neuron_profile,
+                                        "ks": (1,), "rtol": 1e-9}, {
+            "targets": bad("values", None, {}, [B.Dictator], {"d": lambda n: B.Dictator(n + 1)}, {"d": lambda n: 3}),
+            "ns": bad("values", None, 3, [0], [2.5], ["3"], [10**6]),
+            "profile": bad("values", None, 3, lambda n: np.ones(2), lambda n: -np.ones(n + 1),
+                           lambda n: np.full(n + 1, np.nan)),
+            "ks": bad("values", None, 1, [1.5], [-1], [5]),
+            "rtol": bad("number", minimum=0.0)}),
+    # --- noisy_gd --------------------------------------------------------------------------------
+    "noisy_gd.loss_fn": Entry(G.loss_fn, lambda: {"name": "squared"}, {"name": bad("values", "mse", 3, None, ["squared"])}),
+    "noisy_gd.population_gradient": Entry(
+        G.population_gradient, lambda: {"model": N.fully_connected(3, [4], seed=0), "x": torch.ones(4, 3),
+                                        "y": torch.ones(4), "loss": "squared"}, {
+            "model": bad("module", N.fully_connected(3, [4], out_features=2, seed=0), nn.Sequential(nn.ReLU())),
+            "x": bad("tensor_batch", n=3),
+            "y": bad("values", torch.ones(4, 1), torch.ones(()), torch.ones(5), torch.tensor([1.0, np.nan, 1.0, 1.0]),
+                     torch.ones(4, dtype=torch.float64), np.ones(4), None, torch.ones(4) + 0j, torch.ones(4, device="meta")),
+            "loss": bad("values", "mse", 3, None, lambda out, t: (out - t).sum(), lambda out, t: "x")}),
+    "noisy_gd.clip_gradient": Entry(G.clip_gradient, lambda: {"gradient": torch.tensor([-3.0, 0.5, 3.0]), "clip": 1.0}, {
+        "gradient": bad("values", None, np.ones(3), torch.tensor([1.0, np.nan]), torch.ones(3) + 1j,
+                        torch.ones(3, dtype=torch.int64), torch.ones(3, device="meta")),
+        "clip": bad("number", minimum=0.0, allow_inf=True)}),
+    "noisy_gd.noise_generator": Entry(G.noise_generator, lambda: {"seed": 0, "run": 1}, {
+        "seed": bad("seed"), "run": bad("integer", minimum=0)}),
+    "noisy_gd.noisy_gd_step": Entry(
+        G.noisy_gd_step, lambda: {"parameters": [torch.zeros(3), torch.zeros(2)], "gradients": [torch.ones(3), torch.ones(2)],
+                                  "lr": 0.1, "clip": 1.0, "noise_std": 0.1, "generator": torch.Generator().manual_seed(0)}, {
+            "gradients": bad("values", None, torch.ones(3), [torch.ones(3)], [torch.ones(3), torch.ones(1)],
+                             [torch.ones(3), torch.tensor([np.nan, 1.0])], [np.ones(3), np.ones(2)]),
+            "lr": bad("number", minimum=0.0), "clip": bad("number", minimum=0.0, allow_inf=True),
+            "noise_std": bad("number", minimum=0.0),
+            "generator": bad("values", None, 0, np.random.default_rng(0), "g")}),
+    "noisy_gd.bound_shape": Entry(
+        G.bound_shape, lambda: {"lr": 0.1, "steps": 10, "edges": 100, "clip": 1.0, "noise_std": 0.1, "n": 5, "c": 2}, {
+            "lr": bad("values", np.nan, -1.0, 1j, "0.1", None, np.array([0.1, np.inf]), np.array([0.1], dtype=object)),
+            "noise_std": bad("values", 0.0, np.nan, -1.0, 1j, None, np.array([0.1, 0.0])),
+            "edges": bad("values", 0.5, np.inf, "100", None),
+            "c": bad("values", 0.5, np.nan, 1j, None, np.array([2.0, 0.0]))}),
+    "noisy_gd.expected_overlap": Entry(G.expected_overlap, lambda: {"n": 3, "N": 9}, {
+        "n": bad("integer", minimum=1, maximum=9), "N": bad("integer", minimum=3)}),
+    "noisy_gd.noise_threshold": Entry(G.noise_threshold, lambda: {"null_correlations": np.array([0.1, -0.2, 0.05]),
+                                                                  "multiple": 4.0}, {
+        "null_correlations": bad("array", valid=[0.1, -0.2, 0.05], shape_ok=lambda s: int(np.prod(s)) >= 2, tensors=True),
+        "multiple": bad("number", minimum=0.0)}),
+    "noisy_gd.noisy_gd": Entry(
+        G.noisy_gd, lambda: {"network": N.fully_connected(3, [4], seed=0), "target": B.Parity(3, [0, 1]), "steps": 1,
+                             "lr": 0.1, "clip": 1.0, "noise_std": 0.1, "inputs": "exact", "seed": 0, "device": None,
+                             "loss": "squared", "batch_size": None, "n_eval": 8, "record_every": 1, "device_rng": False}, {
+            "network": bad("module", N.fully_connected(3, [4], out_features=2, seed=0), nn.Sequential(nn.ReLU())),
+            "target": bad("values", None, 3, "parity", np.ones(8), B.Parity(4, [0])),
+            "steps": bad("integer", minimum=0),
+            "lr": bad("values", np.nan, -1.0, 1j, "0.1", None, [0.1, 0.1], np.inf),
+            "clip": bad("values", 0.0, -1.0, np.nan, 1j, None, "1"),
+            "noise_std": bad("values", -0.1, np.nan, np.inf, 1j, None, "0.1"),
+            "inputs": bad("values", "approx", 0, 2.5, None, 10**13, True),
+            "seed": bad("seed"),
+            "device": bad("values", "meta", "foo", 3, *([] if torch.cuda.is_available() else ["cuda"])),
+            "loss": bad("values", "mse", 3, lambda out, t: ((out - t) ** 2).mean()),
+            "batch_size": bad("integer", minimum=1, allow_none=True),
+            "n_eval": bad("integer", minimum=1, huge=[10**12]),
+            "record_every": bad("integer", minimum=1), "device_rng": bad("flag")}),
+    "noisy_gd.noisy_gd_ensemble": Entry(
+        G.noisy_gd_ensemble, lambda: {"networks": [N.fully_connected(3, [4], seed=s) for s in (0, 1)],
+                                      "targets": B.Parity(3, [0, 1]), "steps": 1, "lr": 0.1, "clip": [1.0, 2.0],
+                                      "noise_std": 0.1, "n_eval": 8}, {
+            "networks": bad("values", [], None, [3], [N.fully_connected(3, [4], seed=0), N.fully_connected(3, [5], seed=0)]),
+            "targets": bad("values", None, [B.Parity(3, [0])] * 3, [B.Parity(3, [0]), B.Parity(4, [0])]),
+            "clip": bad("values", [1.0], [1.0, np.nan], [1.0, -1.0], "1"),
+            "steps": bad("integer", minimum=0)}),
+    "noisy_gd.gradient_signal": Entry(
+        G.gradient_signal, lambda: {"target": B.Parity(4, [0, 1]), "width": 4, "bias_std": 1.0, "return_parts": False}, {
+            "target": bad("values", None, "parity", np.array([0.5, -0.5]), [0.5, np.nan], np.array([1.0, 1j]), lambda x: x),
+            "width": bad("integer", minimum=1), "bias_std": bad("number", minimum=0.0), "return_parts": bad("flag")}),
+    "noisy_gd.distinguishability": Entry(
+        G.distinguishability, lambda: {"signal": np.array([0.5, 1.0]), "lr": 0.1, "noise_std": 0.1, "steps": 10}, {
+            "signal": bad("array", valid=[0.5, 1.0], shape_ok=None, nonneg=True, tensors=True),
+            "lr": bad("number", minimum=0.0), "noise_std": bad("number", 0.0, minimum=0.0),
+            "steps": bad("integer", minimum=0)}),
+    "noisy_gd.parity_cross_predictability": Entry(G.parity_cross_predictability, lambda: {"N": 5, "k": 2}, {
+        "N": bad("integer", minimum=2), "k": bad("integer", minimum=0, maximum=5)}),
+    "noisy_gd.steps_to_reach": Entry(G.steps_to_reach, lambda: {"history": HISTORY, "level": 0.1}, {
+        "history": bad("values", None, 3, {"steps": [0]}, np.ones(3)), "level": bad("number", minimum=0.0)}),
+    "noisy_gd.output_layer_fit": Entry(
+        G.output_layer_fit, lambda: {"target": B.Parity(3, [0, 1]), "width": 4, "n_draws": 1, "bias_std": 1.0,
+                                     "init": "gaussian", "seed": 0}, {
+            "target": bad("values", None, 3, np.ones(8), B.Parity(21, [0])),
+            "width": bad("integer", minimum=1), "n_draws": bad("integer", minimum=1),
+            "bias_std": bad("number", minimum=0.0), "init": bad("choice", allowed=N.INITS), "seed": bad("seed")}),
+    "noisy_gd.SweepResult.learned": Entry(lambda family, level: SWEEP.learned(family, level),
+                                          lambda: {"family": "parity", "level": 0.5}, {
+        "family": bad("values", "parities", None, 3), "level": bad("number")}),
+    "noisy_gd.SweepResult.at_noise_level": Entry(lambda family: SWEEP.at_noise_level(family),
+                                                 lambda: {"family": "parity"}, {
+        "family": bad("values", "parities", None, 3)}),
+    "noisy_gd.fixed_budget_sweep": Entry(
+        G.fixed_budget_sweep, lambda: dict(SWEEP_ARGS), {
+            "families": bad("values", None, {}, [B.Parity]),
+            "ns": bad("values", None, 2, [0], [2.5], ["2"]),
+            "seeds": bad("integer", minimum=1), "n_null": bad("integer", minimum=2),
+            "pad": bad("values", "cube", None, 3)}),
+    # --- hermite ---------------------------------------------------------------------------------
+    "hermite.hermite_he": Entry(H.hermite_he, lambda: {"k": 3, "x": np.array([0.5, -1.0])}, {
+        "k": bad("integer", minimum=0, maximum=H.MAX_DEGREE),
+        "x": bad("array", valid=[0.5, -1.0], shape_ok=None, tensors=True, allow_none=False)}),
+    "hermite.hermite_h": Entry(H.hermite_h, lambda: {"k": 3, "x": np.array([0.5, -1.0])}, {
+        "k": bad("integer", minimum=0, maximum=H.MAX_DEGREE),
+        "x": bad("array", valid=[0.5, -1.0], shape_ok=None, tensors=True)}),
+    "hermite.he_coefficients": Entry(H.he_coefficients, lambda: {"k": 3}, {"k": bad("integer", minimum=0, maximum=170)}),
+    "hermite.gauss_hermite": Entry(H.gauss_hermite, lambda: {"n_nodes": 5}, {
+        "n_nodes": bad("integer", minimum=1, maximum=250)}),
+    "hermite.hermite_coefficients": Entry(
+        H.hermite_coefficients, lambda: {"g": np.cos, "degree": 3, "n_nodes": 20, "normalised": True}, {
+            "g": bad("function", lambda z: z + 1j, lambda z: np.full_like(z, np.nan), lambda z: z[:3],
+                     lambda z: torch.tensor(z), lambda z: None),
+            "degree": bad("integer", minimum=0, maximum=H.MAX_DEGREE), "n_nodes": bad("integer", minimum=1, maximum=250),
+            "normalised": bad("flag")}),
+    "hermite.random_directions": Entry(H.random_directions, lambda: {"d": 4, "r": 2, "seed": 0}, {
+        "d": bad("integer", minimum=2, huge=[10**12]), "r": bad("integer", minimum=1, maximum=4), "seed": bad("seed")}),
+    "hermite.HermiteTarget": Entry(H.HermiteTarget, lambda: {"U": np.eye(1, 3), "terms": (((2,), 1.0),)}, {
+        "U": bad("array", valid=np.eye(1, 3), shape_ok=lambda s: s == (1, 1), tensors=True),
+        "terms": bad("values", None, "x", (((2, 1), 1.0),), (((2.5,), 1.0),), (((2,), np.nan),), (), (((-1,), 1.0),),
+                     (((2,), 1.0), (2, 1.0)), (((2,), 1j),))}),
+    "hermite.HermiteTarget.__call__": Entry(lambda X: TARGET(X), lambda: {"X": np.ones((4, 3))}, {
+        "X": bad("array", valid=np.ones((4, 3)), shape_ok=lambda s: len(s) == 2 and s[1] == 3, tensors=True)}),
+    "hermite.HermiteTarget.g": Entry(lambda Z: TARGET.g(Z), lambda: {"Z": np.ones((4, 1))}, {
+        "Z": bad("array", valid=np.ones((4, 1)), shape_ok=lambda s: len(s) == 2 and s[1] == 1, tensors=True)}),
+    "hermite.HermiteTarget.expected_hessian": Entry(lambda: TARGET.expected_hessian(), dict),
+    "hermite.HermiteTarget.sample": Entry(lambda n, zeta, seed: TARGET.sample(n, zeta=zeta, seed=seed),
+                                          lambda: {"n": 4, "zeta": 0.1, "seed": 0}, {
+        "n": bad("integer", minimum=1, huge=[10**12]), "zeta": bad("number", minimum=0.0), "seed": bad("seed")}),
+    "hermite.multi_index_target": Entry(
+        H.multi_index_target, lambda: {"U": np.eye(2, 3), "terms": {(2, 0): 1.0, (1, 1): 0.5}, "normalise": True}, {
+            "U": bad("array", valid=np.eye(2, 3), shape_ok=lambda s: False, tensors=True),
+            "terms": bad("values", None, "x", {2: 1.0}, {(2,): 1.0}, {(2, 0): np.inf}, {},
+                         {(2, 0): 0.0}, {(-1, 0): 1.0}, [(2, 0)]),
+            "normalise": bad("flag")}),
+    "hermite.single_index_target": Entry(
+        H.single_index_target, lambda: {"u": np.array([1.0, 2.0, 0.0]), "coefficients": {2: 1.0, 3: 0.5},
+                                        "normalise": True}, {
+            "u": bad("array", np.zeros(3), valid=[1.0, 2.0, 0.0], shape_ok=lambda s: len(s) == 1 and s[0] >= 1,
+                     tensors=True),
+            "coefficients": bad("values", None, [1.0], {2.5: 1.0}, {"2": 1.0}, {-1: 1.0}, {2: np.nan}, {2: 1j}, {},
+                                {2: 0.0}, {True: 1.0})}),
+    "hermite.paper_target": Entry(H.paper_target, lambda: {"d": 4, "p": 4, "seed": 0}, {
+        "d": bad("integer", minimum=1, huge=[10**12]), "p": bad("integer", minimum=3, maximum=H.MAX_DEGREE),
+        "seed": bad("seed")}),
+    "hermite.gaussian_data": Entry(H.gaussian_data, lambda: {"target": TARGET, "n": 4, "zeta": 0.1, "seed": 0}, {
+        "target": bad("values", None, 3, np.eye(3), lambda x: x),
+        "n": bad("integer", minimum=1, huge=[10**12]), "zeta": bad("number", minimum=0.0), "seed": bad("seed")}),
+    # --- representation --------------------------------------------------------------------------
+    "representation.relu": Entry(R.relu, lambda: {"t": np.array([-1.0, 2.0])}, {
+        "t": bad("array", valid=[-1.0, 2.0], shape_ok=None, tensors=True)}),
+    "representation.relu_features": Entry(R.relu_features, lambda: {"W": np.ones((2, 3)), "b": np.zeros(2)}, {
+        "W": bad("array", valid=np.ones((2, 3)), shape_ok=lambda s: len(s) == 2 and s[0] == 2 and s[1] >= 1, tensors=True),
+        "b": bad("array", valid=np.zeros(2), shape_ok=lambda s: s == (2,), tensors=True)}),
+    "representation.ntk_feature_map": Entry(
+        R.ntk_feature_map, lambda: {"W": np.ones((2, 3)), "b": np.zeros(2), "a": np.ones(2)}, {
+            "W": bad("array", valid=np.ones((2, 3)), shape_ok=lambda s: len(s) == 2 and s[0] == 2 and s[1] >= 1),
+            "b": bad("array", valid=np.zeros(2), shape_ok=lambda s: s == (2,), tensors=True),
+            "a": bad("array", valid=np.ones(2), shape_ok=lambda s: s == (2,), tensors=True)}),
+    "representation.relu_ntk": Entry(R.relu_ntk, lambda: {"X1": XR[:3].copy(), "X2": XR[:2].copy()}, {
+        "X1": bad("array", valid=XR[:3], shape_ok=lambda s: len(s) == 2 and s[0] >= 1 and s[1] == 3),
+        "X2": bad("array", valid=XR[:2], shape_ok=lambda s: len(s) == 2 and s[0] >= 1 and s[1] == 3)}),
+    "representation.RidgePath.coef": Entry(lambda lam: R.ridge_path(np.abs(XR), y=YR).coef(lam), lambda: {"lam": 1e-3}, {
+        "lam": bad("values", -1.0, 0.0, np.nan, 1j, "x", None, [], np.ones((2, 2)), np.array([1e-3, -1.0]))}),
+    "representation.ridge_path": Entry(R.ridge_path, lambda: {"Phi_or_featurize": np.abs(XR), "X": None, "y": YR.copy()}, {
+        "Phi_or_featurize": bad("array", lambda X: X, valid=np.abs(XR), shape_ok=lambda s: len(s) == 2 and min(s) >= 1),
+        "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,))}),
+    "representation.holdout_split": Entry(R.holdout_split, lambda: {"n": 10, "val_fraction": 0.2, "seed": 0}, {
+        "n": bad("integer", minimum=2, huge=[10**15]), "val_fraction": bad("number", 0.0, 1.0, minimum=0.0, maximum=1.0),
+        "seed": bad("seed")}),
+    "representation.fit_head": Entry(
+        R.fit_head, lambda: {"featurize": FZ, "X": XR.copy(), "y": YR.copy(), "lambdas": None, "val_fraction": 0.2,
+                             "seed": 0, "chunk": 8}, {
+            "featurize": bad("values", None, 3, lambda X: X, np.ones(3)),
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,)),
+            "lambdas": bad("array", valid=[1e-3, 1e-1], shape_ok=lambda s: int(np.prod(s)) >= 1, positive=True,
+                           allow_none=True),
+            "val_fraction": bad("number", 0.0, 1.0, minimum=0.0, maximum=1.0), "seed": bad("seed"),
+            "chunk": bad("integer", minimum=1)}),
+    "representation.Predictor": Entry(
+        R.Predictor, lambda: {"featurize": FZ, "coef": np.ones(4), "alpha": 0.5, "beta": np.zeros(3), "info": {}}, {
+            "featurize": bad("values", None, 3, lambda X: X),
+            "coef": bad("array", valid=np.ones(4), shape_ok=lambda s: s == (4,)),
+            "alpha": bad("number"), "beta": bad("array", valid=np.zeros(3), shape_ok=lambda s: len(s) == 1 and s[0] >= 1,
+                                               allow_none=True),
+            "info": bad("values", None, [1], "info")}),
+    "representation.preprocess": Entry(R.preprocess, lambda: {"X": XR.copy(), "y": YR.copy()}, {
+        "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+        "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,))}),
+    "representation.symmetric_init": Entry(R.symmetric_init, lambda: {"d": 3, "width": 4, "seed": 0}, {
+        "d": bad("integer", minimum=1, huge=[10**12]), "width": bad("integer", 3, 5, minimum=2, huge=[10**12]),
+        "seed": bad("seed")}),
+    "representation.one_step": Entry(
+        R.one_step, lambda: {"X": XR.copy(), "r": YR.copy(), "a": np.array([1.0, -1.0]), "W": np.ones((2, 3)), "eta1": 1.0,
+                             "chunk": 8}, {
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "r": bad("array", valid=YR, shape_ok=lambda s: s == (12,)),
+            "a": bad("array", valid=[1.0, -1.0], shape_ok=lambda s: s == (2,)),
+            "W": bad("array", valid=np.ones((2, 3)), shape_ok=lambda s: s == (2, 3)),
+            "eta1": bad("number", 0.0, minimum=0.0)}),
+    "representation.first_step": Entry(
+        R.first_step, lambda: {"X": XR.copy(), "y": YR.copy(), "width": 4, "eta1": None, "bias_std": 1.0, "seed": 0}, {
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "width": bad("integer", 3, minimum=2, huge=[10**12]), "eta1": bad("number", 0.0, minimum=0.0, allow_none=True),
+            "bias_std": bad("number", 0.0, minimum=0.0), "seed": bad("seed")}),
+    "representation.algorithm1": Entry(
+        R.algorithm1, lambda: {"X": XR.copy(), "y": YR.copy(), "width": 4, "seed": 0, "selection": "loo",
+                               "val_fraction": 0.2}, {
+            "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,)),
+            "width": bad("integer", 3, minimum=2), "seed": bad("seed"),
+            "selection": bad("choice", allowed=("loo", "holdout")),
+            "val_fraction": bad("number", 0.0, 1.0, minimum=0.0, maximum=1.0)}),
+    "representation.random_representation": Entry(
+        R.random_representation, lambda: {"d": 3, "width": 4, "bias_std": 1.0, "seed": 0}, {
+            "d": bad("integer", minimum=1, huge=[10**12]), "width": bad("integer", minimum=1, huge=[10**12]),
+            "bias_std": bad("number", 0.0, minimum=0.0), "seed": bad("seed")}),
+    "representation.random_features": Entry(
+        R.random_features, lambda: {"X": XR.copy(), "y": YR.copy(), "width": 4, "seed": 0, "selection": "holdout"}, {
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "width": bad("integer", minimum=1, huge=[10**12]), "seed": bad("seed"),
+            "selection": bad("choice", allowed=("loo", "holdout"))}),
+    "representation.ntk_regression": Entry(
+        R.ntk_regression, lambda: {"X": XR.copy(), "y": YR.copy(), "width": 4, "seed": 0}, {
+            "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,)),
+            "width": bad("integer", minimum=1, huge=[10**6]), "seed": bad("seed")}),
+    "representation.ntk_kernel_regression": Entry(
+        R.ntk_kernel_regression, lambda: {"X": XR.copy(), "y": YR.copy(), "lambdas": None, "val_fraction": 0.2,
+                                          "seed": 0, "device": "cpu"}, {
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "lambdas": bad("array", valid=[1e-3, 1e-1], shape_ok=lambda s: int(np.prod(s)) >= 1, positive=True,
+                           allow_none=True),
+            "val_fraction": bad("number", 0.0, 1.0, minimum=0.0, maximum=1.0), "seed": bad("seed"),
+            "device": bad("values", "meta", "foo", 3, None, *([] if torch.cuda.is_available() else ["cuda"]))}),
+    "representation.predicted_alignment": Entry(
+        R.predicted_alignment, lambda: {"n": np.array([100.0, 1000.0]), "d": 5, "hessian_eig": 1.0, "label_var": 1.0,
+                                        "u_noise_ratio": 1.0, "n_mc": 20, "seed": 0}, {
+            "n": bad("array", valid=[100.0, 1000.0], shape_ok=lambda s: len(s) <= 1 and int(np.prod(s)) >= 1,
+                     positive=True),
+            "d": bad("integer", minimum=2), "hessian_eig": bad("number"), "label_var": bad("number", 0.0, minimum=0.0),
+            "u_noise_ratio": bad("number", 0.0, minimum=0.0), "n_mc": bad("integer", minimum=1, huge=[10**12]),
+            "seed": bad("seed")}),
+    "representation.path_losses": Entry(
+        R.path_losses, lambda: {"featurize": FZ, "X": XR.copy(), "y": YR.copy(), "X_eval": XR[:4].copy(),
+                                "y_eval": YR[:4].copy(), "val_fraction": 0.2, "seed": 0}, {
+            "featurize": bad("values", None, 3, lambda X: X),
+            "X_eval": bad("array", valid=XR[:4], shape_ok=lambda s: s == (4, 3)),
+            "y_eval": bad("array", valid=YR[:4], shape_ok=lambda s: s == (4,)),
+            "val_fraction": bad("number", 0.0, 1.0, minimum=0.0, maximum=1.0), "seed": bad("seed")}),
+    "representation.subspace_alignment": Entry(
+        R.subspace_alignment, lambda: {"W": np.ones((2, 3)), "U": np.eye(1, 3)}, {
+            "W": bad("array", np.zeros((2, 3)), valid=np.ones((2, 3)), shape_ok=lambda s: len(s) == 2 and s[0] >= 1 and s[1] == 3),
+            "U": bad("array", np.ones((1, 3)), valid=np.eye(1, 3), shape_ok=lambda s: s in ((3,),))}),
+    "representation.fit_head_loo": Entry(
+        R.fit_head_loo, lambda: {"featurize": FZ, "X": XR.copy(), "y": YR.copy(), "lambdas": None, "chunk": 8}, {
+            "featurize": bad("values", None, 3, lambda X: X),
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "y": bad("array", valid=YR, shape_ok=lambda s: s == (12,)),
+            "lambdas": bad("array", valid=[1e-3, 1e-1], shape_ok=lambda s: int(np.prod(s)) >= 1, positive=True,
+                           allow_none=True),
+            "chunk": bad("integer", minimum=1)}),
+    "representation.transfer": Entry(
+        R.transfer, lambda: {"model": R.first_step(XR, YR, width=4), "X": XR.copy(), "y": YR.copy(), "seed": 0,
+                             "selection": "loo"}, {
+            "model": bad("values", None, 3, {"W": 1}, FZ, KERNEL_MODEL),
+            "X": bad("array", valid=XR, shape_ok=lambda s: s == (12, 3)),
+            "selection": bad("choice", allowed=("loo", "holdout"))}),
+    "representation.excess_risk": Entry(
+        R.excess_risk, lambda: {"predictor": lambda X: X[:, 0], "target": TARGET, "n_test": 8, "seed": 0}, {
+            "predictor": bad("function"), "target": bad("values", None, 3, lambda X: X),
+            "n_test": bad("integer", minimum=2, huge=[10**12]), "seed": bad("seed")}),
+    "representation.excess_risk_quadrature": Entry(
+        R.excess_risk_quadrature, lambda: {"predictor": lambda X: X[:, 0], "target": TARGET, "n_nodes": 5, "n_perp": 3,
+                                           "seed": 0}, {
+            "predictor": bad("function"), "target": bad("values", None, 3, lambda X: X),
+            "n_nodes": bad("integer", minimum=1, maximum=250), "n_perp": bad("integer", minimum=2), "seed": bad("seed")}),
+    "representation.feature_floor": Entry(
+        R.feature_floor, lambda: {"featurize": FZ, "target": TARGET, "n": 20, "linear": True, "lam_rel": 1e-8, "seed": 0,
+                                  "n_nodes": 5, "n_perp": 3}, {
+            "featurize": bad("values", None, 3, lambda X: X), "target": bad("values", None, 3, lambda X: X),
+            "n": bad("integer", minimum=2, huge=[10**12]), "linear": bad("flag"), "lam_rel": bad("number", 0.0, minimum=0.0),
+            "seed": bad("seed")}),
+    # --- book ------------------------------------------------------------------------------------
+    "book.check_scale": Entry(BK.check_scale, lambda: {"scale": "quick"}, {"scale": bad("choice", allowed=BK.SCALES)}),
+    "book.choose": Entry(BK.choose, lambda: {"scale": "paper", "quick": 1, "paper": 2}, {
+        "scale": bad("choice", allowed=BK.SCALES)}),
+    "book.check_at": Entry(BK.check_at, lambda: {"scale": "quick", "held": True, "message": "m", "at": "quick"}, {
+        "scale": bad("choice", allowed=BK.SCALES), "held": bad("flag", float("nan"), torch.ones(2, dtype=torch.bool)),
+        "message": bad("text"), "at": bad("choice", allowed=BK.SCALES)}),
+    "book.default_device": Entry(BK.default_device, lambda: {"scale": "paper"}, {"scale": bad("choice", allowed=BK.SCALES)}),
+    "book.seed_everything": Entry(BK.seed_everything, lambda: {"seed": 3}, {"seed": bad("seed")}),
+    "book.as_builtin": Entry(BK.as_builtin, lambda: {"value": np.float32(0.5)}, {
+        "value": bad("values", 1j, np.complex64(1j), torch.ones((), device="meta"), torch.tensor(1j), np.ones(2),
+                     torch.ones(2))}),
+    "book.figure_png": Entry(BK.figure_png, lambda: {"fig": _FIG, "dpi": 20}, {
+        "fig": bad("axes"), "dpi": bad("number", 0.5, minimum=1.0, maximum=1200.0)}),
+    "book.glue": Entry(BK.glue, lambda: {"name": "chx_key", "value": 0.5, "display": False}, {
+        "name": bad("text", ""), "value": bad("number", None, [1.0], {"a": 1}, np.ones(2)), "display": bad("flag")}),
+    "book.Math": Entry(BK.Math, lambda: {"tex": "W^{=k}"}, {"tex": bad("text", "")}),
+    "book.Math.html": Entry(lambda: BK.Math("x").html(), dict),
+    "book.html_table": Entry(BK.html_table, lambda: {"headers": ["a", "b"], "rows": [[1, 2.5]], "floatfmt": ".3g",
+                                                     "css_class": "t"}, {
+        "headers": bad("values", None, 3, "ab"), "rows": bad("values", None, 3, [[1]], [1, 2], "ab"),
+        "floatfmt": bad("values", 3, None, "q", "..3"), "css_class": bad("text")}),
+    "book.Table": Entry(BK.Table, lambda: {"headers": ["a", "b"], "rows": [[1, 2.5]], "floatfmt": ".3g"}, {
+        "headers": bad("values", None, 3), "rows": bad("values", None, 3, [[1]]), "floatfmt": bad("values", 3, "q")}),
+    "book.ClaimsTable": Entry(BK.ClaimsTable, dict),
+    "book.ClaimsTable.check": Entry(
+        lambda statement, measured, held, source: BK.ClaimsTable().check(statement, measured, held, source=source),
+        lambda: {"statement": "s", "measured": "m", "held": True, "source": "x"}, {
+            "statement": bad("values", "", "  ", None, 3), "held": bad("flag", float("nan"), "inconclusive", "held"),
+            "source": bad("text")}),
+    "book.ClaimsTable.record": Entry(
+        lambda statement, measured, outcome, source: BK.ClaimsTable().record(statement, measured, outcome, source=source),
+        lambda: {"statement": "s", "measured": "m", "outcome": "inconclusive", "source": "x"}, {
+            "statement": bad("values", "", None, 3), "outcome": bad("flag", float("nan"), "maybe"),
+            "source": bad("text")}),
+    "book.ClaimsTable.counts": Entry(lambda: CLAIMS.counts(), dict),
+    "book.ClaimsTable.to_markdown": Entry(lambda: CLAIMS.to_markdown(), dict),
+    # --- diversity: added with its entries once its rewrite has landed (see COVERED_MODULES) ----
 }
 
 #: Public callables deliberately not fuzzed, each with its reason.
@@ -370,6 +850,17 @@ EXEMPT = {
     "networks.Sign.forward": "an activation inside a network: data is validated where it enters "
                              "(neuron_outputs, the training loops); a check per forward pass would tax every step",
     "networks.Elementwise.forward": "as Sign.forward (its fn is checked to be callable by the constructor)",
+    # records: plain result containers the package builds from validated data; their constructors take
+    # whatever fields they are given (the functions that build them are fuzzed)
+    "alignment.InalResult": "a record built by inal() and InalResult.from_samples (both fuzzed)",
+    "expected.ExpectedInal": "a record built by expected_inal (fuzzed)",
+    "degree_bound.VerificationRow": "a record built by verification_table (fuzzed)",
+    "degree_bound.VerificationTable": "a record built by verification_table (fuzzed); its methods are fuzzed",
+    "noisy_gd.NoisyGDHistory": "a record built by noisy_gd/noisy_gd_ensemble (fuzzed)",
+    "noisy_gd.SweepResult": "a record built by fixed_budget_sweep (fuzzed); its methods are fuzzed",
+    "representation.RidgePath": "a record built by ridge_path (fuzzed); RidgePath.coef is fuzzed",
+    "representation.HeadFit": "a record built by fit_head/fit_head_loo (fuzzed)",
+    "book.Claim": "a record built by ClaimsTable.check/record (fuzzed)",
 }
 
 # ------------------------------------------------------------------------------------------------

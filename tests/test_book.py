@@ -63,7 +63,7 @@ def test_seed_everything_reproducible():
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "0", None])
 def test_seed_everything_bad_seed(bad):
-    with pytest.raises(ValueError, match="seed="):
+    with pytest.raises((ValueError, TypeError), match="seed="):
         book.seed_everything(bad)
 
 
@@ -155,7 +155,7 @@ def test_claims_check_raises_but_keeps_the_row():
 
 
 def test_claims_check_refuses_inconclusive():
-    with pytest.raises(ValueError, match="record"):
+    with pytest.raises((ValueError, TypeError), match="record"):
         book.ClaimsTable().check("x", "y", "inconclusive")
 
 
@@ -174,7 +174,7 @@ def test_claims_record_three_outcomes_returns_bool():
 def test_claims_outcome_must_be_boolean_or_named(bad):
     with pytest.raises((TypeError, ValueError), match="outcome"):
         book.ClaimsTable().record("x", "y", bad)
-    with pytest.raises((TypeError, ValueError), match="outcome"):
+    with pytest.raises((TypeError, ValueError), match="held"):  # check's argument is named held
         book.ClaimsTable().check("x", "y", bad)
 
 
@@ -262,7 +262,7 @@ def test_check_at_asserts_only_at_its_scale():
 def test_check_at_rejects_unknown_scale():
     with pytest.raises(ValueError, match="scale='huge'"):
         book.check_at("huge", True, "x")
-    with pytest.raises(ValueError, match="scale='full'"):
+    with pytest.raises(ValueError, match="at='full'"):
         book.check_at("quick", True, "x", at="full")
 
 
@@ -329,3 +329,47 @@ def test_glue_turns_a_figure_into_a_png_whatever_the_backend(monkeypatch):
     assert raw[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(raw[16:20], "big")
     assert 400 <= width <= 5 * book.FIGURE_DPI  # 5 in at FIGURE_DPI, less the tight crop
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input (each case was accepted, or raised something else, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("held", ["False", float("nan"), 1, np.array([True, False]), torch.tensor([True, True])])
+def test_check_at_refuses_non_booleans(held):
+    """held='False' and held=nan were recorded as held (bool() of them is True)."""
+    with pytest.raises(TypeError, match="held"):
+        book.check_at("quick", held, "x")
+
+
+def test_check_at_accepts_boolean_scalars():
+    assert book.check_at("quick", np.bool_(True), "x") is True
+    assert book.check_at("paper", torch.tensor(False), "x") is False
+
+
+def test_seed_everything_numpy_ints_and_large_seeds():
+    """np.int64(3) failed in random.seed; 2**40 failed in numpy's legacy seed (< 2**32)."""
+    assert book.seed_everything(np.int64(3)) == 3
+    a = np.random.rand()
+    book.seed_everything(3)
+    assert np.random.rand() == a
+    assert book.seed_everything(2**40) == 2**40
+    with pytest.raises(ValueError, match="seed"):
+        book.seed_everything(2**64)
+
+
+def test_as_builtin_refuses_meta_and_complex():
+    with pytest.raises(ValueError, match="meta device"):
+        book.as_builtin(torch.ones((), device="meta"))
+    with pytest.raises(TypeError, match="complex"):
+        book.as_builtin(1 + 2j)
+
+
+@pytest.mark.parametrize("value, error", [(float("nan"), ValueError), (np.float64("inf"), ValueError),
+                                          (1j, TypeError), (None, TypeError), ([1.0], TypeError)])
+def test_glue_refuses_values_a_reader_cannot_be_shown(value, error):
+    with pytest.raises(error, match="value"):
+        book.glue("chx_key", value)
+    with pytest.raises(TypeError, match="name"):
+        book.glue(3, 1.0)

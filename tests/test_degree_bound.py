@@ -320,14 +320,14 @@ def test_verification_table_accepts_a_fourier_profile():
     (lambda: D.parity_mixture(4, [4, 4]), "more distinct sets"),
     (lambda: D.parity_mixture(4, [1, 2], weights=[1, -1]), "weights must be 2"),
     (lambda: D.selector_mixture(6, [1, 2, 3]), "2\\*\\*m entries"),
-    (lambda: D.selector_mixture(4, [1, 4]), "degrees\\[i\\]=4"),
+    (lambda: D.selector_mixture(4, [1, 4]), "degrees=\\[1, 4\\] asks for a parity"),
     (lambda: D.verification_table({}, [4], D.exact_neuron_profile), "non-empty mapping"),
     (lambda: D.verification_table({"d": B.Dictator}, [4], lambda n: np.ones(3)), "profile\\(4\\) has length 3"),
     (lambda: D.verification_table({"d": lambda n: B.Dictator(n + 1)}, [4], D.exact_neuron_profile), "has n=5"),
     (lambda: D.verification_table({"d": B.Dictator}, [2], D.exact_neuron_profile, ks=(3,)), "ns\\[i\\]=2"),
 ])
 def test_bad_inputs_raise_clear_value_errors(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         call()
 
 
@@ -491,8 +491,79 @@ def test_bias_free_exact_zeros_and_second_layer_degree_three():
     (lambda: E.exact_layer_profiles(5, 1, k_max=9), ValueError, "k_max=9"),
     (lambda: E.kernel_constant(-1), ValueError, "k=-1"),
     (lambda: E.kernel_constant(2, layer=0), ValueError, "layer=0"),
-    (lambda: E.neuron_kernel(0.5, layer=1.5), ValueError, "layer=1.5"),
+    (lambda: E.neuron_kernel(0.5, layer=1.5), TypeError, "layer=1.5"),
 ])
 def test_expected_bad_inputs(call, error, match):
     with pytest.raises(error, match=match):
         call()
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input and silent wrong answers (each test failed, or got a number, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(40))
+@pytest.mark.parametrize("n, degrees", [(3, [1, 1]), (4, [1, 1]), (5, [2, 2, 1, 1]), (4, [0, 2])])
+def test_selector_mixture_profile_equals_closed_form_for_every_seed(n, degrees, seed):
+    """Two branches drawing the same parity set broke the closed form: (3, [1, 1], seed=0) had [0, 1, 0, 0]."""
+    f = D.selector_mixture(n, degrees, seed=seed)
+    np.testing.assert_allclose(D.degree_profile(f), D.selector_mixture_weights(n, degrees), atol=1e-12)
+
+
+def test_selector_mixture_refuses_more_equal_degrees_than_sets():
+    with pytest.raises(ValueError, match="only C\\(2,1\\) = 2 exist"):
+        D.selector_mixture(4, [1, 1, 1, 1])
+
+
+def test_degree_profile_never_reads_values_as_coefficients():
+    """degree_profile(Parity(3, [0, 1]).truth_table()) gave [1, 3, 3, 1] (values read as coefficients)."""
+    f = B.Parity(3, [0, 1])
+    with pytest.raises(TypeError, match="TruthTable"):
+        D.degree_profile(f.truth_table())
+    np.testing.assert_allclose(D.degree_profile(B.TruthTable(f.truth_table())), [0, 0, 1, 0], atol=1e-15)
+    np.testing.assert_allclose(D.degree_profile(coefficients=f.fourier()), [0, 0, 1, 0], atol=1e-15)
+    with pytest.raises(ValueError, match="coefficients has 1 non-finite"):
+        D.degree_profile(coefficients=[0.5, np.nan, 0.5, 0.5])
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: E.spectral_inal(B.Dictator(3), np.array([0.1, -0.5, 0.1, 0.1])), ValueError, "profile has negative"),
+    (lambda: E.spectral_inal(None, [0.1, 0.2], weights=[1.5, -0.5]), ValueError, "weights has negative"),
+    (lambda: E.spectral_inal(None, [0.1, np.nan], weights=[0.5, 0.5]), ValueError, "profile has 1 non-finite"),
+    (lambda: E.spectral_inal([1 + 1j, 0.0], [0.1, 0.2]), TypeError, "coefficients has complex"),
+    (lambda: E.expected_inal([0.5, np.inf]), ValueError, "target has 1 non-finite"),
+    (lambda: D.degree_shares(np.array([0.5, 0.5 + 1j]), [1.0, 0.5]), TypeError, "weights has complex"),
+    (lambda: D.neuron_kernel(np.array([0.5, np.nan])), ValueError, "rho has 1 non-finite"),
+])
+def test_negative_complex_and_nan_spectra_are_refused(call, error, match):
+    """A negative A_k gave spectral_inal = -0.5; complex input lost its imaginary part; NaN flowed through."""
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_exact_profile_work_is_bounded_up_front():
+    """exact_neuron_profile(5000) was accepted and ran for minutes; low degrees stay cheap at any n."""
+    with pytest.raises(ValueError, match="pass a smaller k_max"):
+        D.exact_neuron_profile(5000)
+    with pytest.raises(ValueError, match="pass a smaller k_max"):
+        D.exact_neuron_profile(2000, init="rademacher", k_max=3)
+    assert D.exact_neuron_profile(5000, k_max=2).shape == (3,)
+
+
+def test_profile_constant_quadrature_is_bounded():
+    """n_nodes=1000 returned NaN (numpy's Gauss–Hermite weights overflow)."""
+    with pytest.raises(ValueError, match="n_nodes=1000 must be <= 360"):
+        profile_constant(2, n_nodes=1000)
+    with pytest.raises(ValueError, match="not finite"):
+        profile_constant(2, activation=torch.log)
+
+
+def test_layers_and_taylor_degrees_are_bounded():
+    """layer=10**9 or kernel_constant(10**6) looped without bound."""
+    with pytest.raises(ValueError, match="layer=1000000000 must be <= 100"):
+        E.neuron_kernel(0.5, layer=10**9)
+    with pytest.raises(ValueError, match="k=1000000 must be <= 100"):
+        E.kernel_constant(10**6)
+    with pytest.raises(ValueError, match="n_layers=1000 must be <= 100"):
+        E.exact_layer_profiles(3, 1000)

@@ -168,7 +168,7 @@ def test_gaussian_data_noise_and_seed():
     (lambda: H.random_directions(3, 4), "r=4"),
     (lambda: H.multi_index_target(np.ones((2, 3)), {(2, 0): 1}), "orthonormal"),
     (lambda: H.multi_index_target(np.eye(2), {(2,): 1}), "length 1"),
-    (lambda: H.multi_index_target(np.eye(2), {(2, 0): 0.0}), "all zero"),
+    (lambda: H.multi_index_target(np.eye(2), {(2, 0): 0.0}), "is zero"),
     (lambda: H.single_index_target(np.zeros(3), {2: 1}), "non-zero"),
     (lambda: H.paper_target(5, p=2), "p=2"),
     (lambda: H.gaussian_data(H.paper_target(3), 10, zeta=-1), "zeta"),
@@ -177,5 +177,69 @@ def test_gaussian_data_noise_and_seed():
     (lambda: H.hermite_coefficients(lambda z: z[:3], 2), "same shape"),
 ])
 def test_bad_input_raises(call, match):
-    with pytest.raises(ValueError, match=match):
+    with pytest.raises((ValueError, TypeError), match=match):
         call()
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input and silent wrong answers (each test failed, or got a wrong number, before the fix)
+# ------------------------------------------------------------------------------------------------
+
+
+def test_multi_index_given_as_int_and_tuple_is_refused():
+    """{2: 1.0, (2,): 1.0} kept the term twice: variance 1 by the formula, E f² = 2.04 by sampling."""
+    with pytest.raises(ValueError, match=r"multi-index \(2,\) twice"):
+        H.multi_index_target(np.eye(1, 3), {2: 1.0, (2,): 1.0})
+
+
+def test_single_index_degrees_are_integers_and_u_is_a_vector():
+    """2.5 was truncated to 2 (and merged); a 3×3 u was flattened into d = 9."""
+    with pytest.raises(TypeError, match="coefficients key=2.5"):
+        H.single_index_target(np.array([1.0, 0, 0]), {2: 1.0, 2.5: 1.0})
+    with pytest.raises(ValueError, match="u has shape \\(3, 3\\)"):
+        H.single_index_target(np.eye(3), {1: 1.0})
+
+
+def test_integer_tensors_do_not_truncate_U():
+    """An int64 tensor cast U to int64: paper_target(3)(ones) gave -0.067 instead of -0.280."""
+    t = H.paper_target(3)
+    np.testing.assert_allclose(t(torch.ones(2, 3, dtype=torch.int64)).numpy(), t(np.ones((2, 3))), atol=1e-15)
+
+
+def test_high_degrees_do_not_overflow():
+    """hermite_h(171, 1.0) raised OverflowError (math.sqrt(171!))."""
+    a, b = H.hermite_h(170, 0.7), H.hermite_h(171, 0.7)
+    # the normalised recurrence continues the float one: h_171 = (x h_170 - sqrt(170) h_169)/sqrt(171)
+    np.testing.assert_allclose(b, (0.7 * a - math.sqrt(170) * H.hermite_h(169, 0.7)) / math.sqrt(171), rtol=1e-10)
+    assert np.isfinite(H.hermite_h(2000, 0.3))
+    c = H.hermite_coefficients(np.cos, 200)
+    assert np.all(np.isfinite(c)) and np.all(np.isfinite(H.hermite_coefficients(np.cos, 200, normalised=False)))
+    with pytest.raises(ValueError, match="overflows float64"):
+        H.hermite_he(400, 3.0)
+    with pytest.raises(ValueError, match="k=100000000 must be <= 10000"):
+        H.hermite_he(10**8, 0.5)
+    t = H.paper_target(3, p=180)
+    assert np.all(np.isfinite(t(np.ones((2, 3)))))
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: H.hermite_he(2, None), TypeError, "x=None"),
+    (lambda: H.hermite_he(2, np.array([1.0 + 1j])), TypeError, "x has complex"),
+    (lambda: H.hermite_h(2, np.array([np.nan])), ValueError, "x has 1 non-finite"),
+    (lambda: H.paper_target(3)(np.array([[0.0, np.nan, 1.0]])), ValueError, "X has 1 non-finite"),
+    (lambda: H.paper_target(3)(torch.tensor([[0.0, np.inf, 1.0]])), ValueError, "X has 1 non-finite"),
+    (lambda: H.paper_target(3)(torch.empty((2, 4, 0))), ValueError, "X has shape"),
+    (lambda: H.hermite_coefficients(lambda z: np.where(z > 0, z, np.nan), 3), ValueError, "g returned"),
+    (lambda: H.gaussian_data(object(), 4), TypeError, "target must be a HermiteTarget"),
+    (lambda: H.random_directions(3, seed=None), TypeError, "seed=None"),
+    (lambda: H.gaussian_data(H.paper_target(3), 10**12), ValueError, "Use a smaller n"),
+])
+def test_bad_values_are_refused(call, error, match):
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_target_keeps_a_read_only_copy_of_U():
+    U = np.eye(1, 3)
+    t = H.multi_index_target(U, {(2,): 1.0})
+    assert not np.shares_memory(t.U, U) and not t.U.flags.writeable

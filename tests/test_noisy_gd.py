@@ -282,7 +282,7 @@ def test_clip_gradient():
     (dict(inputs="cube"), "inputs='cube'"),
     (dict(inputs=0), "inputs=0"),
     (dict(seed=-3), "seed=-3"),
-    (dict(loss="l1"), "loss='l1'"),
+    (dict(loss="l1"), "loss name='l1'"),
     (dict(lr=[0.1, 0.2]), "one per step"),
 ])
 def test_bad_arguments(kwargs, match):
@@ -588,104 +588,7 @@ def test_fixed_budget_sweep_padding_and_bad_input():
         fixed_budget_sweep({}, [3], **kw)
 
 
-# ---------------------------------------------------------------- device-side randomness
-
-def test_device_rng_is_seeded_and_has_the_right_noise_law():
-    f = extend(Parity(3, [0, 1]), 9)
-    models = [fully_connected(9, [16], seed=s, dtype=F64) for s in range(3)]
-    kw = dict(steps=4, lr=0.2, clip=1.0, noise_std=0.0, batch_size=64, inputs=256, device_rng=True)
-    a, ha = noisy_gd_ensemble(models, f, seed=3, **kw)
-    b, hb = noisy_gd_ensemble(models, f, seed=3, **kw)
-    c, _ = noisy_gd_ensemble(models, f, seed=4, **kw)
-    assert all(max_diff(x, y) == 0 for x, y in zip(a, b)) and np.array_equal(ha.correlation, hb.correlation)
-    assert max_diff(a[0], c[0]) > 0
-    # lr = 0: the parameters move by T independent N(0, σ²) draws per coordinate
-    T, sigma = 16, 0.1
-    moved, _ = noisy_gd_ensemble(models, f, steps=T, lr=0.0, clip=1.0, noise_std=sigma, inputs=16, device_rng=True)
-    d = torch.cat([(p - q).reshape(-1) for m0, m1 in zip(models, moved)
-                   for p, q in zip(m1.parameters(), m0.parameters())]).detach().numpy()
-    assert abs(d.var() / (T * sigma**2) - 1) < 4 * math.sqrt(2 / d.size)
-
-
-@pytest.mark.parametrize("f", [extend(Parity(4, [1, 3]), 7), extend(Majority(3), 7), Dictator(7, 2),
-                               extend(RandomBoolean(3, seed=1), 7)])
-def test_device_targets_match_numpy_targets(f):
-    """A device batch trains on the same labels the function gives (catalogue targets in torch, others via numpy)."""
-    from inal_utils.noisy_gd import _torch_target
-    x = hypercube(7)
-    g = _torch_target(f)
-    if g is None:
-        assert isinstance(f.base, RandomBoolean)
-        return
-    assert np.array_equal(g(torch.tensor(x, dtype=F64)).numpy(), f(x))
-
-
-# ---------------------------------------------------------------- training only the output layer
-
-def test_output_layer_fit_is_the_projection():
-    from inal_utils.noisy_gd import output_layer_fit
-    f = Parity(6, [0, 1])
-    value = output_layer_fit(f, 5, seed=2)[0]
-    first = fully_connected(6, [5], seed=2, dtype=F64)[0]
-    X = torch.tensor(hypercube(6), dtype=F64)
-    with torch.no_grad():
-        H = np.hstack([torch.relu(first(X)).numpy(), np.ones((64, 1))])
-    y = f(hypercube(6))
-    P = H @ np.linalg.pinv(H)                      # the projection matrix, independently
-    assert value == pytest.approx(np.mean(y * (P @ y)), abs=1e-12)
-    assert value == pytest.approx(np.mean((P @ y) ** 2), abs=1e-12)   # E[f·Pf] = E[(Pf)²]
-    # the fitted output layer is at least as good as any single neuron alone
-    h = H[:, :5]
-    best_single = max(np.mean(y * hj) ** 2 / np.mean(hj**2) for hj in h.T)
-    assert value >= best_single - 1e-12
-
-
-def test_output_layer_fit_chance_level_and_bad_input():
-    from inal_utils.noisy_gd import output_layer_fit
-    assert 0.0 <= output_layer_fit(RandomBoolean(6, seed=0), 64)[0] <= 1.0 + 1e-12
-    # a random target: mean (m + 1)/2^n over draws of the target (4 s.e.)
-    vals = [output_layer_fit(RandomBoolean(7, seed=s), 7, seed=s)[0] for s in range(60)]
-    assert abs(np.mean(vals) - 8 / 128) < 4 * np.std(vals) / math.sqrt(60)
-    with pytest.raises(ValueError, match="n=21"):
-        output_layer_fit(Dictator(21), 4)
-    with pytest.raises(TypeError, match="BooleanFunction"):
-        output_layer_fit(np.ones(8), 4)
-
-
-# ---------------------------------------------------------------- symmetry and the n-sweep
-
-@pytest.mark.parametrize("seed", [0, 1])
-def test_permutation_equivariance_of_noisy_gd(seed):
-    """Training on f̄∘π equals training on f̄ with the first layer's columns permuted (σ = 0, clipping on).
-
-    g(x) = f̄(x_π) with (x_π)_i = x_{π(i)}; the network M'(x) = M(x_π) has W'[:, π(i)] = W[:, i]. The
-    cube is permutation invariant and the clip acts coordinate-wise, so every step commutes with π.
-    """
-    from inal_utils.boolean import TruthTable
-    N = 6
-    rng = np.random.default_rng(seed)
-    perm = rng.permutation(N)
-    f = extend(Parity(3, [0, 1, 2]), N)
-    X = hypercube(N)
-    g = TruthTable(f(X[:, perm]))
-    model = net(N=N, width=8, seed=seed)
-    permuted = copy.deepcopy(model)
-    with torch.no_grad():
-        permuted[0].weight[:, perm] = model[0].weight
-    kw = dict(steps=6, lr=0.5, clip=0.05, noise_std=0.0)
-    a, ha = noisy_gd(model, f, **kw)
-    b, hb = noisy_gd(permuted, g, **kw)
-    assert np.all(ha.clip_fraction > 0)                       # the clip is active
-    assert torch.allclose(b[0].weight[:, perm], a[0].weight, atol=1e-12)
-    for p, q in list(zip(a.parameters(), b.parameters()))[1:]:
-        assert torch.allclose(p, q, atol=1e-12)
-    assert np.allclose(ha.correlation, hb.correlation, atol=1e-12)
-    # and it is not trivially true: the unpermuted network on g follows another trajectory
-    c, _ = noisy_gd(model, g, **kw)
-    assert max_diff(c, a) > 1e-3
-
-
-def test_n_sweep_transition_small_seeded():
+def test_n_sweep_transition_by_hand_ensemble():
     """The chapter's n-sweep in miniature: at a fixed budget the extended full parity is learned at n = 3
     and stays at noise level at n = 6, where the heuristic budget T·γ²·signal/(2σ²) has fallen below 1;
     the extended dictator is learned at both."""
@@ -712,3 +615,99 @@ def test_structured_degree_weights_equal_the_transform(f):
     from inal_utils.degree_bound import degree_profile
     from inal_utils.noisy_gd import _degree_weights
     assert np.allclose(_degree_weights(f), degree_profile(f), atol=1e-13)
+
+
+# --------------------------------------------------------------------------------------------
+# bad input (issue: validate at the boundary); each test failed or returned a number before the fix
+# --------------------------------------------------------------------------------------------
+
+
+def test_population_gradient_refuses_column_labels():
+    """Labels of shape (M, 1) were broadcast against (M,) outputs: the loss averaged M×M pairs."""
+    model, x = net(N=3), cube(3)
+    y = torch.tensor(Parity(3, [0, 1])(hypercube(3)), dtype=F64)
+    with pytest.raises(ValueError, match=r"y has shape \(8, 1\); shape \(8,\)"):
+        population_gradient(model, x, y[:, None])
+    with pytest.raises(ValueError, match="y has shape"):
+        population_gradient(model, x, y[0])
+    with pytest.raises(ValueError, match="x has shape"):
+        population_gradient(model, x[0], y[:1])
+
+
+def test_population_gradient_refuses_nan_dtype_and_contract_violations():
+    model, x = net(N=3), cube(3)
+    y = torch.ones(8, dtype=F64)
+    xn = x.clone()
+    xn[0, 0] = float("nan")
+    with pytest.raises(ValueError, match="x has 1 non-finite"):
+        population_gradient(model, xn, y)
+    with pytest.raises(ValueError, match="x is torch.float32"):
+        population_gradient(model, x.float(), y)
+    with pytest.raises(ValueError, match="model maps"):
+        population_gradient(fully_connected(3, [4], out_features=2, seed=0, dtype=F64), x, y)
+    with pytest.raises(ValueError, match="one loss per example"):
+        population_gradient(model, x, y, loss=lambda out, t: ((out - t) ** 2).mean())
+    with pytest.raises(TypeError, match="model must be a torch.nn.Module"):
+        population_gradient(lambda: model, x, y)
+
+
+def test_step_pieces_validate_like_noisy_gd():
+    """clip_gradient(g, -1) returned a tensor of -1; the step broadcast wrong shapes and dropped gradients."""
+    with pytest.raises(ValueError, match="clip=-1.0 must be > 0"):
+        clip_gradient(torch.tensor([-3.0, 0.5, 3.0]), -1.0)
+    p = [torch.zeros(3), torch.zeros(2)]
+    gen = noise_generator(0)
+    with pytest.raises(ValueError, match="gradients has 1 tensors for 2 parameters"):
+        noisy_gd_step(p, [torch.ones(3)], lr=0.1, clip=1.0, noise_std=0.0, generator=gen)
+    with pytest.raises(ValueError, match=r"gradients\[1\] has shape \(1,\)"):
+        noisy_gd_step(p, [torch.ones(3), torch.ones(1)], lr=0.1, clip=1.0, noise_std=0.0, generator=gen)
+    with pytest.raises(ValueError, match="noise_std=-1.0 must be >= 0"):
+        noisy_gd_step(p, [torch.ones(3), torch.ones(2)], lr=0.1, clip=1.0, noise_std=-1.0, generator=gen)
+    with pytest.raises(ValueError, match="run=-1 must be >= 0"):
+        noise_generator(0, run=-1)
+    with pytest.raises(TypeError, match="seed=None"):
+        noise_generator(None)
+    assert torch.equal(p[0], torch.zeros(3))  # nothing was applied
+
+
+@pytest.mark.parametrize("kw, match", [
+    (dict(lr=np.array([0.1, np.nan])), "lr has 1 non-finite"),
+    (dict(noise_std=np.array([1.0, 1j])), "noise_std has complex"),
+    (dict(edges=0.5), "edges=0.5 must be >= 1"),
+    (dict(clip=0.0), "clip=0.0 must be > 0"),
+    (dict(lr=np.ones(2), n=np.ones(3)), "do not broadcast"),
+])
+def test_bound_shape_refuses_bad_values(kw, match):
+    args = dict(lr=0.1, steps=10, edges=100, clip=1.0, noise_std=0.1, n=5, c=2) | kw
+    with pytest.raises((ValueError, TypeError), match=match):
+        bound_shape(**args)
+
+
+def test_noise_threshold_refuses_bad_multiple_and_nan():
+    with pytest.raises(ValueError, match="null_correlations has 1 non-finite"):
+        noise_threshold([0.1, np.nan, 0.2])
+    with pytest.raises(ValueError, match="multiple=-1.0 must be > 0"):
+        noise_threshold([0.1, 0.2], multiple=-1.0)
+
+
+def test_noisy_gd_contract_violations_are_value_errors():
+    """out_features=2 raised a reshape RuntimeError; a scalar loss an IndexError; cuda an AssertionError."""
+    f = Parity(3, [0, 1])
+    common = dict(steps=1, lr=0.1, clip=1.0, noise_std=0.0)
+    with pytest.raises(ValueError, match="network maps a batch"):
+        noisy_gd(fully_connected(3, [4], out_features=2, seed=0), f, **common)
+    with pytest.raises(ValueError, match="loss=.* must be per-example"):
+        noisy_gd(fully_connected(3, [4], seed=0), f, loss=lambda out, y: ((out - y) ** 2).mean(), **common)
+    with pytest.raises(ValueError, match="network has parameters on the meta device"):
+        noisy_gd(fully_connected(3, [4], seed=0).to("meta"), f, **common)
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            noisy_gd(fully_connected(3, [4], seed=0), f, device="cuda", **common)
+    with pytest.raises(ValueError, match="device='foo' is not a device name"):
+        noisy_gd(fully_connected(3, [4], seed=0), f, device="foo", **common)
+
+
+def test_noisy_gd_refuses_a_training_set_that_cannot_fit():
+    with pytest.raises(ValueError, match=r"inputs=10\*\*12|needs about .* Use a smaller inputs=M"):
+        noisy_gd(fully_connected(3, [4], seed=0), Parity(3, [0]), steps=1, lr=0.1, clip=1.0, noise_std=0.0,
+                 inputs=10**12)

@@ -373,3 +373,93 @@ def test_transfer_selects_lambda_by_leave_one_out_on_all_points():
     head = R.fit_head_loo(rep["featurize"], Xn, yn)
     np.testing.assert_allclose(new.coef, head.coef)
     assert new.info["head"].n_train == 40 and new.alpha == 0.0 and new.beta is None
+
+
+# ------------------------------------------------------------------------------------------------
+# bad input and silent wrong answers (each test returned a number or raised something else before)
+# ------------------------------------------------------------------------------------------------
+
+_rng = np.random.default_rng(0)
+_X = _rng.standard_normal((40, 3))
+_Y = _X[:, 0] ** 2 - 1 + 0.5 * _X[:, 1]
+
+
+def test_one_step_refuses_nan_weights():
+    """NaN first-layer weights gave an all-zero update (the NaN was masked)."""
+    with pytest.raises(ValueError, match="W has 6 non-finite"):
+        R.one_step(_X, _Y, np.array([1.0, -1]), np.full((2, 3), np.nan), eta1=1.0)
+    with pytest.raises(ValueError, match="a has 1 non-finite"):
+        R.one_step(_X, _Y, np.array([np.nan, -1]), np.ones((2, 3)), eta1=1.0)
+
+
+@pytest.mark.parametrize("X", [np.zeros((40, 3)), np.full((40, 3), -0.1)])
+def test_all_zero_features_give_the_zero_head_not_nan(X):
+    """An all-zero feature matrix gave NaN coefficients (0/0 in the relative ridge grid)."""
+    fz = R.relu_features(np.array([[1.0, 0, 0], [0, 1, 0], [0, 0, 1], [1, 1, 1]]), np.zeros(4))
+    for head in (R.fit_head(fz, X, _Y), R.fit_head_loo(fz, X, _Y)):
+        assert np.all(head.coef == 0) and np.all(np.isfinite(head.val_loss))
+    model = R.ntk_regression(np.zeros((40, 3)), _Y, width=4)
+    assert np.all(np.isfinite(model(_X[:5])))
+    ev, va = R.path_losses(fz, X, _Y, _X, _Y)
+    assert np.all(np.isfinite(ev)) and np.all(np.isfinite(va))
+
+
+def test_feature_maps_validate_and_copy_their_weights():
+    """A 1-d W gave features of the wrong shape; complex/NaN flowed through; W was kept by reference."""
+    with pytest.raises(ValueError, match="W must have shape"):
+        R.relu_features(np.ones(3), 0.0)
+    with pytest.raises(TypeError, match="b has complex"):
+        R.relu_features(np.ones((2, 3)), np.array([1j, 0.5]))
+    with pytest.raises(ValueError, match="a has 1 non-finite"):
+        R.ntk_feature_map(np.ones((2, 3)), np.zeros(2), np.array([np.inf, 1.0]))
+    with pytest.raises(ValueError, match="W must have shape"):
+        R.ntk_feature_map(np.ones((2, 0)), np.zeros(2), np.ones(2))
+    W = np.ones((2, 3))
+    f = R.relu_features(W, np.zeros(2))
+    W[0, 0] = 5.0
+    assert f(np.ones((1, 3)))[0, 0] == 3.0
+    g = R.ntk_feature_map(np.ones((2, 3)), np.zeros(2), np.ones(2))
+    np.testing.assert_array_equal(g(_X[:2].tolist()), g(_X[:2]))  # lists accepted, as by relu_features
+    with pytest.raises(TypeError, match="X has complex"):
+        f(_X[:2] + 0.5j)
+
+
+def test_ridge_and_alignment_refuse_bad_values():
+    with pytest.raises(TypeError, match="y has complex"):
+        R.ridge_path(np.abs(_X), y=_Y * np.exp(0.5j))
+    path = R.ridge_path(np.abs(_X), y=_Y)
+    with pytest.raises(ValueError, match="lam must be a positive"):
+        path.coef(-1.0)
+    with pytest.raises(ValueError, match="n_mc=0 must be >= 1"):
+        R.predicted_alignment(100, 5, n_mc=0)
+    fz = R.relu_features(np.eye(3), np.zeros(3))
+    with pytest.raises(ValueError, match="val_fraction=5.0 must be < 1"):
+        R.path_losses(fz, _X, _Y, _X, _Y, val_fraction=5)
+
+
+def test_seeds_are_required_integers():
+    """seed=None was accepted by 12 functions documented as seed: int (fresh entropy, not reproducible)."""
+    for call in (lambda: R.algorithm1(_X, _Y, width=4, seed=None), lambda: R.symmetric_init(3, 4, seed=None),
+                 lambda: R.predicted_alignment(100, 5, n_mc=10, seed=-1),
+                 lambda: R.fit_head(R.relu_features(np.eye(3), np.zeros(3)), _X, _Y, seed=1.5)):
+        with pytest.raises((TypeError, ValueError), match="seed"):
+            call()
+
+
+def test_default_lambdas_are_not_shared_or_writable():
+    head = R.fit_head(R.relu_features(np.eye(3), np.zeros(3)), _X, _Y)
+    assert not np.shares_memory(head.lambdas, R.DEFAULT_LAMBDAS)
+    assert not R.DEFAULT_LAMBDAS.flags.writeable
+
+
+def test_wrong_objects_are_type_errors():
+    """transfer of a kernel predictor raised KeyError 'W'; a featurize without .p an AttributeError."""
+    with pytest.raises(TypeError, match="kernel predictors have no features"):
+        R.transfer(R.ntk_kernel_regression(_X, _Y), _X, _Y)
+    with pytest.raises(TypeError, match="featurize must have an integer attribute p"):
+        R.fit_head(lambda X: X, _X, _Y)
+    with pytest.raises(TypeError, match="target must be a HermiteTarget"):
+        R.excess_risk(lambda X: X[:, 0], object())
+    if not torch.cuda.is_available():
+        with pytest.raises(ValueError, match="CUDA is not available"):
+            R.ntk_kernel_regression(_X, _Y, device="cuda")
