@@ -32,35 +32,6 @@ def choose(scale, *, quick, paper):
     return quick if check_scale(scale) == "quick" else paper
 
 
-def check_at(scale, held, message, *, at="quick"):
-    """Assert ``held`` when the chapter runs at scale ``at``; at other scales return it unchecked.
-
-    For observations that depend on the size of the experiment (a width, a budget): the prose
-    describes them at scale ``at``, so they are pinned there, while a run at another scale records
-    them in the claims table without stopping. Raises ``AssertionError`` with ``message``.
-    """
-    held = _as_bool(held, "held")
-    message = C.text(message, "message")
-    if check_scale(scale) == C.choice(at, "at", SCALES) and not held:
-        raise AssertionError(message)
-    return held
-
-
-def _as_bool(value, name):
-    """``value`` as a bool: Python/NumPy booleans and one-element boolean arrays/tensors; strings
-    (``"False"`` is truthy), numbers and NaN are refused."""
-    if isinstance(value, torch.Tensor):
-        C.tensor_data(value, name)
-        if value.dtype != torch.bool or value.ndim != 0:
-            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool tensor at most)")
-        return bool(value)
-    if isinstance(value, np.ndarray):
-        if value.dtype != bool or value.ndim != 0:
-            raise TypeError(f"{name}={C.describe(value)} must be a boolean (a 0-d bool array at most)")
-        return bool(value.item())
-    return C.flag(value, name)
-
-
 def default_device(scale="quick"):
     """``"cuda"`` at paper scale when torch sees a GPU, else ``"cpu"``."""
     if check_scale(scale) == "paper" and torch.cuda.is_available():

@@ -809,9 +809,6 @@ API: dict[str, Entry] = {
     "book.check_scale": Entry(BK.check_scale, lambda: {"scale": "quick"}, {"scale": bad("choice", allowed=BK.SCALES)}),
     "book.choose": Entry(BK.choose, lambda: {"scale": "paper", "quick": 1, "paper": 2}, {
         "scale": bad("choice", allowed=BK.SCALES)}),
-    "book.check_at": Entry(BK.check_at, lambda: {"scale": "quick", "held": True, "message": "m", "at": "quick"}, {
-        "scale": bad("choice", allowed=BK.SCALES), "held": bad("flag", float("nan"), torch.ones(2, dtype=torch.bool)),
-        "message": bad("text"), "at": bad("choice", allowed=BK.SCALES)}),
     "book.default_device": Entry(BK.default_device, lambda: {"scale": "paper"}, {"scale": bad("choice", allowed=BK.SCALES)}),
     "book.seed_everything": Entry(BK.seed_everything, lambda: {"seed": 3}, {"seed": bad("seed")}),
     "book.as_builtin": Entry(BK.as_builtin, lambda: {"value": np.float32(0.5)}, {
