@@ -321,10 +321,13 @@ def multiplicity(d, u):
     if u == 0:
         return 1.0
     # log N(d, u) first (exact integers of millions of digits would be slow), then the exact value
-    log_n = (math.log(2 * u + d - 2) - math.log(u) + math.lgamma(u + d - 2) - math.lgamma(u)
-             - math.lgamma(d - 1))
-    too_big = ValueError(f"multiplicity N(d={d}, u={u}) is about 10^{log_n / math.log(10):.4g}, beyond the "
-                         f"largest float ({np.finfo(float).max:.4g}); use a smaller degree u or dimension d")
+    try:
+        log_n = (math.log(2 * u + d - 2) - math.log(u) + math.lgamma(u + d - 2) - math.lgamma(u)
+                 - math.lgamma(d - 1))
+    except OverflowError:  # u or d beyond the float range
+        log_n = math.inf
+    too_big = ValueError(f"multiplicity N(d={d}, u={u}) is beyond the largest float "
+                         f"({np.finfo(float).max:.4g}); use a smaller degree u or dimension d")
     if log_n > 709.0:
         raise too_big
     try:
@@ -510,11 +513,15 @@ def mean_squared_kernel(d):
 
     ``d`` : integer, ``2 <= d <= MAX_NODES − 96`` (the quadrature uses ``96 + d`` nodes).
     """
-    d = _check_d("d", d)
+    return _mean_squared_kernel(_check_msk_d("d", d))
+
+
+def _check_msk_d(name, d):
+    d = _check_d(name, d)
     if d > MAX_NODES - 96:
-        raise ValueError(f"d={d} needs {96 + d} quadrature nodes, more than MAX_NODES={MAX_NODES}; "
+        raise ValueError(f"{name}={d} needs {96 + d} quadrature nodes for E[k²], more than MAX_NODES={MAX_NODES}; "
                          f"use d <= {MAX_NODES - 96}")
-    return _mean_squared_kernel(d)
+    return d
 
 
 @lru_cache(maxsize=64)
@@ -639,8 +646,7 @@ def weight_discrepancy(W):
     ``≥ 0``; rounding below zero is clipped.
     """
     W = _as_matrix("W", W)
-    d = _check_d("W.shape[1]", W.shape[1])
-    mean_squared_kernel(d)  # checks d against the quadrature cap before the n x n work
+    d = _check_msk_d("W.shape[1]", W.shape[1])
     C.require_memory(32 * W.shape[0] ** 2, f"weight_discrepancy(n={W.shape[0]})", "Use fewer rows of W.")
     Wb = _unit_rows(W)
     K = arccos0_profile(_self_cosines(Wb))
