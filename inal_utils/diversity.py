@@ -32,6 +32,8 @@ import scipy.linalg
 import scipy.special
 import torch
 
+from . import _checks as C
+
 __all__ = [
     "arccos0_profile",
     "arccos1_profile",
@@ -64,23 +66,30 @@ __all__ = [
 UNIT_TOL = 1e-6
 """Largest ``|‖x‖ − 1|`` accepted for a row that must be a unit vector."""
 
+COSINE_TOL = 1e-9
+"""Largest excess ``|t| − 1`` accepted by the profiles (rounding in a product of unit vectors);
+within it ``t`` is clipped to ``[−1, 1]``, beyond it the profiles raise ``ValueError``."""
+
+MAX_NODES = 10_000
+"""Most quadrature nodes per half-interval in :func:`kernel_spectrum` (scipy's Gauss–Legendre
+roots take about 2 s at this size and grow quadratically beyond it)."""
+
 
 # ----------------------------------------------------------------------------------------------
 # input checks
 # ----------------------------------------------------------------------------------------------
-def _as_matrix(name, A):
-    A = np.asarray(A, dtype=float)
-    if A.ndim != 2 or A.shape[0] < 1:
-        raise ValueError(f"{name} must be a 2-d array with at least one row; got shape {A.shape}")
-    if not np.all(np.isfinite(A)):
-        raise ValueError(f"{name} contains non-finite entries; only finite values are allowed")
+def _as_matrix(name, A, min_rows=1):
+    A = C.real_array(A, name, ndim=2)
+    if A.shape[0] < min_rows:
+        raise ValueError(f"{name} has shape {A.shape}; it must have at least {min_rows} row(s)")
     return A
 
 
 def _check_d(name, d):
-    if not isinstance(d, numbers.Integral) or d < 2:
+    d = C.integer(d, name)
+    if d < 2:
         raise ValueError(f"{name}={d!r} is not allowed; the sphere S^(d-1) needs an integer d >= 2")
-    return int(d)
+    return d
 
 
 def _check_unit_rows(name, A):
@@ -107,18 +116,25 @@ def _self_cosines(A):
 
 
 def _check_positive_int(name, value, minimum=1):
-    if not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name}={value!r} is not allowed; it must be an integer >= {minimum}")
-    return int(value)
+    return C.integer(value, name, minimum=minimum)
 
 
 def _check_signs(v, n):
-    v = np.asarray(v, dtype=float)
+    v = C.real_array(v, "v")
     if v.shape != (n,):
         raise ValueError(f"v has shape {v.shape}; it must have shape ({n},), one sign per row of W")
     if not np.all(np.abs(v) == 1.0):
         raise ValueError(f"v must contain only +1 and -1; got values {np.unique(v)[:5]}")
     return v
+
+
+def _check_labels(name, y, X, X_name):
+    """``y`` as a finite float array of shape ``(m,)``, one label per row of ``X``."""
+    y = C.real_array(y, name)
+    if y.shape != (X.shape[0],):
+        raise ValueError(f"{name} has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row "
+                         f"of {X_name}")
+    return y
 
 
 def _check_same_d(W_name, W, X_name, X):
@@ -129,7 +145,6 @@ def _check_same_d(W_name, W, X_name, X):
 
 
 def _unit_rows(W):
-    W = _as_matrix("W", W)
     norms = np.linalg.norm(W, axis=1)
     if np.any(norms == 0):
         raise ValueError(f"W has a zero row (row {int(np.flatnonzero(norms == 0)[0])}); its direction is undefined")
@@ -139,9 +154,24 @@ def _unit_rows(W):
 # ----------------------------------------------------------------------------------------------
 # kernel profiles
 # ----------------------------------------------------------------------------------------------
+def _cosines(t):
+    """``t`` as a finite real array in ``[−1, 1]``; excesses up to :data:`COSINE_TOL` are clipped."""
+    t = C.real_array(t, "t")
+    if t.size:
+        worst = float(np.max(np.abs(t)))
+        if worst > 1.0 + COSINE_TOL:
+            raise ValueError(f"t has an entry of absolute value {worst:.6g}; cosines t = <x, y> of unit "
+                             f"vectors lie in [-1, 1] (rounding excess up to {COSINE_TOL:g} is clipped)")
+    return np.clip(t, -1.0, 1.0)
+
+
 def arccos0_profile(t):
-    """Degree-0 arc-cosine profile ``k(t) = 1/2 − arccos(t)/(2π)`` (``= P(wᵀx > 0, wᵀy > 0)``)."""
-    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    """Degree-0 arc-cosine profile ``k(t) = 1/2 − arccos(t)/(2π)`` (``= P(wᵀx > 0, wᵀy > 0)``).
+
+    ``t`` : real finite scalar or array with ``|t| <= 1`` (an excess up to :data:`COSINE_TOL`,
+    rounding, is clipped); otherwise ``ValueError``.
+    """
+    t = _cosines(t)
     return 0.5 - np.arccos(t) / (2 * np.pi)
 
 
@@ -149,16 +179,19 @@ def arccos1_profile(t):
     """Degree-1 (ReLU) arc-cosine profile ``E_w[σ(wᵀx)σ(wᵀy)] = (sin θ + (π − θ) cos θ)/(2π)``.
 
     This is half of Cho and Saul's ``k_1`` (their normalisation has ``k_1(x, x) = ‖x‖²``; ours
-    has ``E[σ(z)²] = 1/2``).
+    has ``E[σ(z)²] = 1/2``). ``t`` as for :func:`arccos0_profile`.
     """
-    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    t = _cosines(t)
     theta = np.arccos(t)
     return (np.sqrt(1.0 - t * t) + (np.pi - theta) * t) / (2 * np.pi)
 
 
 def gram_profile(t):
-    """Profile of ``G = E_w[DᵀD]/n``: ``t · (1/2 − arccos(t)/(2π))`` (Du et al.'s ``H^∞``)."""
-    t = np.clip(np.asarray(t, dtype=float), -1.0, 1.0)
+    """Profile of ``G = E_w[DᵀD]/n``: ``t · (1/2 − arccos(t)/(2π))`` (Du et al.'s ``H^∞``).
+
+    ``t`` as for :func:`arccos0_profile`.
+    """
+    t = _cosines(t)
     return t * arccos0_profile(t)
 
 
@@ -171,18 +204,21 @@ def _profile(profile):
         if profile not in PROFILES:
             raise ValueError(f"profile={profile!r} is not allowed; use a callable or one of {sorted(PROFILES)}")
         return PROFILES[profile]
-    if not callable(profile):
-        raise TypeError(f"profile={profile!r} must be a callable of t = <x, y> or one of {sorted(PROFILES)}")
-    return profile
+    return C.function(profile, "profile", f"a callable of t = <x, y> or one of {sorted(PROFILES)}")
 
 
 # ----------------------------------------------------------------------------------------------
 # kernels on data
 # ----------------------------------------------------------------------------------------------
 def sample_sphere(m, d, *, seed):
-    """``m`` points drawn uniformly from the unit sphere ``S^{d−1}`` (rows of an ``(m, d)`` array)."""
+    """``m`` points drawn uniformly from the unit sphere ``S^{d−1}`` (rows of an ``(m, d)`` array).
+
+    ``m >= 1``, ``d >= 2`` integers, ``seed`` an integer in ``[0, 2**64)`` (required).
+    """
     m = _check_positive_int("m", m)
     d = _check_d("d", d)
+    seed = C.seed(seed)
+    C.require_memory(16 * m * d, f"sample_sphere(m={m}, d={d})", "Sample fewer points (smaller m or d).")
     Z = np.random.default_rng(seed).standard_normal((m, d))
     return Z / np.linalg.norm(Z, axis=1, keepdims=True)
 
@@ -202,13 +238,15 @@ def arccos_kernel(X, Y=None, *, degree=0):
     -------
     K : array of shape (m, p)
     """
-    if degree not in (0, 1):
-        raise ValueError(f"degree={degree!r} is not allowed; use 0 (step) or 1 (ReLU)")
+    degree = C.integer(degree, "degree", minimum=0, maximum=1)
     X = _check_unit_rows("X", X)
+    if Y is not None:
+        Y = _check_unit_rows("Y", Y)
+    p = X.shape[0] if Y is None else Y.shape[0]
+    C.require_memory(32 * X.shape[0] * p, f"arccos_kernel(m={X.shape[0]}, p={p})", "Use fewer rows.")
     if Y is None:
         t = _self_cosines(X)
     else:
-        Y = _check_unit_rows("Y", Y)
         _check_same_d("X", X, "Y", Y)
         t = X @ Y.T
     return arccos0_profile(t) if degree == 0 else arccos1_profile(t)
@@ -229,6 +267,8 @@ def gram_infinity(X):
         Its least eigenvalue (positive when no two rows are parallel).
     """
     X = _check_unit_rows("X", X)
+    m = X.shape[0]
+    C.require_memory(40 * m * m, f"gram_infinity(m={m})", "Use fewer rows of X.")
     G = gram_profile(_self_cosines(X))
     G = 0.5 * (G + G.T)
     return G, float(np.linalg.eigvalsh(G)[0])
@@ -249,9 +289,11 @@ def gram_lambda_min(X, ms):
     import scipy.sparse.linalg
 
     X = _check_unit_rows("X", X)
-    ms = [_check_positive_int("ms[i]", m, minimum=2) for m in np.atleast_1d(ms).tolist()]
+    ms_arr = C.real_array(ms, "ms", kinds="iu", ndim=(0, 1), min_size=1, dtype=None)
+    ms = [_check_positive_int(f"ms[{i}]", m, minimum=2) for i, m in enumerate(np.atleast_1d(ms_arr).tolist())]
     if max(ms) > X.shape[0]:
         raise ValueError(f"ms contains m={max(ms)} but X has only {X.shape[0]} rows")
+    C.require_memory(40 * X.shape[0] ** 2, f"gram_lambda_min(m={X.shape[0]})", "Use fewer rows of X.")
     G = gram_profile(_self_cosines(X))
     G = 0.5 * (G + G.T)
     out = []
@@ -275,11 +317,23 @@ def multiplicity(d, u):
     (``N(2, u) = 2``, ``N(3, u) = 2u + 1``).
     """
     d = _check_d("d", d)
-    if not isinstance(u, numbers.Integral) or u < 0:
-        raise ValueError(f"u={u!r} is not allowed; the degree must be an integer >= 0")
+    u = C.integer(u, "u", minimum=0)
     if u == 0:
         return 1.0
-    return float((2 * u + d - 2) * math.comb(u + d - 3, u - 1) // u)
+    # log N(d, u) first (exact integers of millions of digits would be slow), then the exact value
+    try:
+        log_n = (math.log(2 * u + d - 2) - math.log(u) + math.lgamma(u + d - 2) - math.lgamma(u)
+                 - math.lgamma(d - 1))
+    except OverflowError:  # u or d beyond the float range
+        log_n = math.inf
+    too_big = ValueError(f"multiplicity N(d={d}, u={u}) is beyond the largest float "
+                         f"({np.finfo(float).max:.4g}); use a smaller degree u or dimension d")
+    if log_n > 709.0:
+        raise too_big
+    try:
+        return float((2 * u + d - 2) * math.comb(u + d - 3, u - 1) // u)
+    except OverflowError:
+        raise too_big from None
 
 
 class Spectrum(NamedTuple):
@@ -344,6 +398,15 @@ def _default_nodes(d, max_degree):
     return int(max_degree + d + 48)
 
 
+def _profile_values(kappa, t, profile):
+    """``kappa(t)`` as a float array of ``t``'s shape; a non-finite or mis-shaped result names ``profile``."""
+    try:
+        values = C.real_array(kappa(t), "profile(t)", shape=t.shape)
+    except (TypeError, ValueError) as err:
+        raise ValueError(f"profile={C.describe(profile)} returned unusable values on t in [-1, 1]: {err}") from None
+    return values
+
+
 def kernel_spectrum(profile, d, max_degree, *, n_nodes=None):
     """Spherical-harmonic eigenvalues of a dot-product kernel on ``S^{d−1}`` by Funk–Hecke.
 
@@ -363,7 +426,10 @@ def kernel_spectrum(profile, d, max_degree, *, n_nodes=None):
     d : int, ``d >= 2``
     max_degree : int, ``>= 0``
     n_nodes : int, optional
-        Nodes per half-interval (default ``max_degree + d + 48``).
+        Nodes per half-interval (default ``max_degree + d + 48``), at most :data:`MAX_NODES`
+        (this also bounds ``max_degree`` and ``d`` when ``n_nodes`` is left out; the table of
+        ``P_u`` must fit :data:`inal_utils._checks.MEMORY_BUDGET_BYTES`, and every multiplicity
+        ``N(d, u)`` a float).
 
     Returns
     -------
@@ -373,21 +439,30 @@ def kernel_spectrum(profile, d, max_degree, *, n_nodes=None):
     """
     kappa = _profile(profile)
     d = _check_d("d", d)
-    if not isinstance(max_degree, numbers.Integral) or max_degree < 0:
-        raise ValueError(f"max_degree={max_degree!r} is not allowed; it must be an integer >= 0")
-    max_degree = int(max_degree)
-    n_nodes = _default_nodes(d, max_degree) if n_nodes is None else _check_positive_int("n_nodes", n_nodes)
+    max_degree = C.integer(max_degree, "max_degree", minimum=0)
+    if n_nodes is None:
+        n_nodes = _default_nodes(d, max_degree)
+        if n_nodes > MAX_NODES:
+            raise ValueError(f"max_degree={max_degree} and d={d} need n_nodes={n_nodes} quadrature nodes, more "
+                             f"than MAX_NODES={MAX_NODES}; use a smaller max_degree (or d)")
+    else:
+        n_nodes = C.integer(n_nodes, "n_nodes", minimum=1, maximum=MAX_NODES)
+    C.require_memory(8 * (max_degree + 1) * n_nodes, f"kernel_spectrum(max_degree={max_degree}, n_nodes={n_nodes})",
+                     "Use a smaller max_degree.")
+    try:
+        mult = np.array([multiplicity(d, u) for u in range(max_degree + 1)])
+    except ValueError as err:
+        raise ValueError(f"max_degree={max_degree} is too large for d={d}: {err}") from None
     t, w = _half_nodes(d, n_nodes)
     P = _legendre_table(d, max_degree, n_nodes)
-    kp = np.asarray(kappa(t), dtype=float) * w
-    km = np.asarray(kappa(-t), dtype=float) * w
+    kp = _profile_values(kappa, t, profile) * w
+    km = _profile_values(kappa, -t, profile) * w
     sign = (-1.0) ** np.arange(max_degree + 1)
     lam = P @ kp + sign * (P @ km)
     # rounding in a sum of n_nodes terms of size |κ w P_u| <= |κ w| grows like √n_nodes · eps;
     # 16 is a safety factor (observed errors stay below a fifth of this bound, see the tests).
     scale = np.abs(kp).sum() + np.abs(km).sum()
     floor = np.full(max_degree + 1, 16 * math.sqrt(n_nodes) * np.finfo(float).eps * scale)
-    mult = np.array([multiplicity(d, u) for u in range(max_degree + 1)])
     return Spectrum(np.arange(max_degree + 1), lam, mult, floor)
 
 
@@ -397,6 +472,7 @@ def gamma_m(spectrum, m):
     Eigenvalues below the rounding floor are treated as zero. Raises ``ValueError`` if the
     spectrum (up to its ``max_degree``) has fewer than ``m`` nonzero eigenvalues.
     """
+    spectrum = C.instance(spectrum, "spectrum", Spectrum, "a Spectrum (from kernel_spectrum)")
     m = _check_positive_int("m", m)
     keep = np.abs(spectrum.eigenvalue) > spectrum.floor
     lam = spectrum.eigenvalue[keep]
@@ -422,9 +498,9 @@ def tail_trace(spectrum, m, *, trace):
     unresolved harmonics, degrees beyond ``max_degree`` included (``trace`` is ``κ(1)``, e.g.
     ``1/2`` for the ``"gram"`` profile).
     """
+    spectrum = C.instance(spectrum, "spectrum", Spectrum, "a Spectrum (from kernel_spectrum)")
     m = _check_positive_int("m", m)
-    if isinstance(trace, bool) or not isinstance(trace, numbers.Real) or not math.isfinite(trace):
-        raise ValueError(f"trace={trace!r} is not allowed; it must be a finite number (κ(1))")
+    trace = C.number(trace, "trace")
     keep = np.abs(spectrum.eigenvalue) > spectrum.floor
     lam, mult = spectrum.eigenvalue[keep], spectrum.multiplicity[keep]
     order = np.argsort(lam, kind="stable")[::-1]
@@ -432,10 +508,24 @@ def tail_trace(spectrum, m, *, trace):
     return float(trace - np.sum(lam[order][resolved] * mult[order][resolved]))
 
 
-@lru_cache(maxsize=64)
 def mean_squared_kernel(d):
-    """``E_{u, v ~ Unif(S^{d−1})}[k(u, v)²]`` for the degree-0 arc-cosine profile ``k``."""
-    d = _check_d("d", d)
+    """``E_{u, v ~ Unif(S^{d−1})}[k(u, v)²]`` for the degree-0 arc-cosine profile ``k``.
+
+    ``d`` : integer, ``2 <= d <= MAX_NODES − 96`` (the quadrature uses ``96 + d`` nodes).
+    """
+    return _mean_squared_kernel(_check_msk_d("d", d))
+
+
+def _check_msk_d(name, d):
+    d = _check_d(name, d)
+    if d > MAX_NODES - 96:
+        raise ValueError(f"{name}={d} needs {96 + d} quadrature nodes for E[k²], more than MAX_NODES={MAX_NODES}; "
+                         f"use d <= {MAX_NODES - 96}")
+    return d
+
+
+@lru_cache(maxsize=64)
+def _mean_squared_kernel(d):
     t, w = _half_nodes(d, 96 + d)
     return float(w @ (arccos0_profile(t) ** 2 + arccos0_profile(-t) ** 2))
 
@@ -443,17 +533,20 @@ def mean_squared_kernel(d):
 # ----------------------------------------------------------------------------------------------
 # the network f(x) = Σ_k v_k σ(w_kᵀx) and its extended feature matrix
 # ----------------------------------------------------------------------------------------------
-def _check_net(W, v, X):
+def _check_net(W, v, X, what):
     W = _as_matrix("W", W)
+    v = _check_signs(v, W.shape[0])
     X = _check_unit_rows("X", X)
     _check_same_d("W", W, "X", X)
-    v = _check_signs(v, W.shape[0])
+    (n, d), m = W.shape, X.shape[0]
+    C.require_memory(24 * n * m + (8 * n * d * m if what == "extended_feature_matrix" else 0),
+                     f"{what}(n={n}, d={d}, m={m})", "Use fewer hidden units or samples.")
     return W, v, X
 
 
 def net_output(W, v, X):
     """``f(x_l) = Σ_k v_k σ(w_kᵀx_l)`` for every row of ``X`` (shape ``(m,)``)."""
-    W, v, X = _check_net(W, v, X)
+    W, v, X = _check_net(W, v, X, "net_output")
     return np.maximum(X @ W.T, 0.0) @ v
 
 
@@ -478,7 +571,8 @@ def extended_feature_matrix(W, v, X, *, return_singular_values=False):
         ``m``-th singular value of ``D``; ``0.0`` when ``dn < m`` (then ``rank D < m``).
     s : array, only if ``return_singular_values``
     """
-    W, v, X = _check_net(W, v, X)
+    return_singular_values = C.flag(return_singular_values, "return_singular_values")
+    W, v, X = _check_net(W, v, X, "extended_feature_matrix")
     n, d = W.shape
     m = X.shape[0]
     A = (X @ W.T > 0).T * v[:, None]  # (n, m): v_k σ'(w_kᵀx_l)
@@ -497,6 +591,8 @@ def feature_gram(W, X):
     W = _as_matrix("W", W)
     X = _check_unit_rows("X", X)
     _check_same_d("W", W, "X", X)
+    n, m = W.shape[0], X.shape[0]
+    C.require_memory(8 * m * (n + 3 * m), f"feature_gram(n={n}, m={m})", "Use fewer samples.")
     A = (X @ W.T > 0).astype(float)  # (m, n)
     return (A @ A.T / W.shape[0]) * (X @ X.T)
 
@@ -528,10 +624,8 @@ def loss_and_gradient(W, v, X, y):
     -------
     L : float; grad : array (n, d); r : array (m,)
     """
-    W, v, X = _check_net(W, v, X)
-    y = np.asarray(y, dtype=float)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    W, v, X = _check_net(W, v, X, "loss_and_gradient")
+    y = _check_labels("y", y, X, "X")
     m = X.shape[0]
     f = np.maximum(X @ W.T, 0.0) @ v
     r = (f - y) / m
@@ -551,19 +645,30 @@ def weight_discrepancy(W):
     between the empirical law of the directions and the uniform law (kernel ``k²``), hence
     ``≥ 0``; rounding below zero is clipped.
     """
+    W = _as_matrix("W", W)
+    d = _check_msk_d("W.shape[1]", W.shape[1])
+    C.require_memory(32 * W.shape[0] ** 2, f"weight_discrepancy(n={W.shape[0]})", "Use fewer rows of W.")
     Wb = _unit_rows(W)
-    d = _check_d("W.shape[1]", Wb.shape[1])
     K = arccos0_profile(_self_cosines(Wb))
     L2sq = float(np.mean(K**2)) - mean_squared_kernel(d)
     return math.sqrt(max(L2sq, 0.0))
 
 
 def _check_weights_tensor(W):
-    if not isinstance(W, torch.Tensor):
-        W = torch.as_tensor(np.asarray(W, dtype=float))
+    if isinstance(W, torch.Tensor):
+        W = C.finite_tensor(W, "W", floating=True)
+    else:
+        W = torch.as_tensor(C.real_array(W, "W"))
     if W.ndim < 2 or W.shape[-2] < 2:
         raise ValueError(f"W must have shape (..., n, d) with n >= 2 rows; got shape {tuple(W.shape)}")
     _check_d("W.shape[-1]", int(W.shape[-1]))
+    zero = (W.detach().norm(dim=-1) == 0).nonzero()
+    if zero.shape[0]:
+        raise ValueError(f"W has {zero.shape[0]} zero row(s) (first at index {tuple(zero[0].tolist())}); the "
+                         "direction of a zero row is undefined")
+    n = W.shape[-2]
+    C.require_memory(4 * W.element_size() * n * n * max(1, W[..., 0, 0].numel()),
+                     f"diversity_regularizer(W of shape {tuple(W.shape)})", "Use fewer rows or a smaller batch.")
     return W
 
 
@@ -573,13 +678,17 @@ def diversity_regularizer(W, *, clamp=1e-7):
     Accepts a NumPy array (returns a float) or a torch tensor of shape ``(..., n, d)`` (returns a
     differentiable tensor of shape ``(...)``, batched over leading dimensions). Cosines are
     clamped to ``[−1 + clamp, 1 − clamp]`` so that autograd stays finite for parallel rows.
+
+    ``W`` must be real, finite and floating (tensors), with ``n >= 2`` nonzero rows and ``d >= 2``;
+    ``clamp`` is a number in ``[0, 1)``.
     """
     as_numpy = not isinstance(W, torch.Tensor)
+    clamp = C.number(clamp, "clamp", minimum=0.0, maximum=1.0, high_open=True)
     W = _check_weights_tensor(W)
     n = W.shape[-2]
     Wb = W / W.norm(dim=-1, keepdim=True)
-    C = (Wb @ Wb.transpose(-1, -2)).clamp(-1.0 + clamp, 1.0 - clamp)
-    K = 0.5 - torch.arccos(C) / (2 * math.pi)
+    cos = (Wb @ Wb.transpose(-1, -2)).clamp(-1.0 + clamp, 1.0 - clamp)
+    K = 0.5 - torch.arccos(cos) / (2 * math.pi)
     off = 1.0 - torch.eye(n, dtype=W.dtype, device=W.device)
     R = (K**2 * off).sum(dim=(-1, -2)) / (n * (n - 1))
     return float(R) if as_numpy else R
@@ -596,12 +705,14 @@ def diversity_regularizer_grad(W):
     n = W.shape[0]
     if n < 2:
         raise ValueError(f"W has {n} row; the regulariser needs n >= 2")
+    C.require_memory(8 * n * n * (W.shape[1] + 4), f"diversity_regularizer_grad(n={n}, d={W.shape[1]})",
+                     "Use fewer rows of W.")
     norms = np.linalg.norm(W, axis=1)
     Wb = _unit_rows(W)
-    C = np.clip(Wb @ Wb.T, -1.0, 1.0)
-    K = arccos0_profile(C)
+    cos = np.clip(Wb @ Wb.T, -1.0, 1.0)
+    K = arccos0_profile(cos)
     # E[i, j] = (I − w̄_i w̄_iᵀ) w̄_j
-    E = Wb[None, :, :] - C[:, :, None] * Wb[:, None, :]
+    E = Wb[None, :, :] - cos[:, :, None] * Wb[:, None, :]
     s = np.linalg.norm(E, axis=2)
     np.fill_diagonal(s, 0.0)
     coef = np.divide(K / np.pi, s, out=np.zeros_like(s), where=s > 1e-12)
@@ -660,6 +771,9 @@ def teacher_dataset(m, d, *, teacher_width, seed, m_test=0):
 
     ``w*_k ~ N(0, I_d)``, ``v*_k ~ Unif{±1}``, ``x ~ Unif(S^{d−1})``; no label noise.
 
+    ``m >= 1``, ``d >= 2``, ``teacher_width >= 1``, ``m_test >= 0`` integers; ``seed`` an integer in
+    ``[0, 2**64)`` (required).
+
     Returns
     -------
     X, y, X_test, y_test : arrays of shapes (m, d), (m,), (m_test, d), (m_test,)
@@ -667,6 +781,11 @@ def teacher_dataset(m, d, *, teacher_width, seed, m_test=0):
     m = _check_positive_int("m", m)
     d = _check_d("d", d)
     teacher_width = _check_positive_int("teacher_width", teacher_width)
+    seed = C.seed(seed)
+    m_test = C.integer(m_test, "m_test", minimum=0)
+    C.require_memory(8 * (3 * (m + m_test) * d + teacher_width * (d + m + m_test)),
+                     f"teacher_dataset(m={m}, d={d}, teacher_width={teacher_width}, m_test={m_test})",
+                     "Use fewer samples or a narrower teacher.")
     rng = np.random.default_rng(seed)
     Ws = rng.standard_normal((teacher_width, d))
     vs = rng.choice([-1.0, 1.0], size=teacher_width)
@@ -674,6 +793,31 @@ def teacher_dataset(m, d, *, teacher_width, seed, m_test=0):
     Xall = Z / np.linalg.norm(Z, axis=1, keepdims=True)
     yall = np.maximum(Xall @ Ws.T, 0.0) @ vs / math.sqrt(teacher_width)
     return Xall[:m], yall[:m], Xall[m:], yall[m:]
+
+
+def _check_seeds(seeds):
+    """One seed or a non-empty 1-d sequence of seeds, as a list of Python ints in ``[0, 2**64)``."""
+    if isinstance(seeds, numbers.Integral) and not isinstance(seeds, (bool, np.bool_)):
+        return [C.seed(seeds, "seeds")]
+    if isinstance(seeds, (str, bytes, dict, set)) or seeds is None:
+        raise TypeError(f"seeds={C.describe(seeds)} must be a sequence of integer seeds")
+    if isinstance(seeds, np.ndarray) and seeds.ndim != 1:
+        raise ValueError(f"seeds has shape {seeds.shape}; a 1-d sequence of integer seeds is required")
+    try:
+        items = list(seeds)
+    except TypeError:
+        raise TypeError(f"seeds={C.describe(seeds)} must be a sequence of integer seeds") from None
+    if not items:
+        raise ValueError("seeds is empty; give at least one seed")
+    return [C.seed(s, f"seeds[{i}]") for i, s in enumerate(items)]
+
+
+def _check_torch_target(device, dtype):
+    device = C.device(device)
+    dtype = C.torch_float_dtype(dtype)
+    if dtype not in (torch.float32, torch.float64):
+        raise ValueError(f"dtype={dtype} is not supported; use torch.float32 or torch.float64")
+    return device, dtype
 
 
 OPTIMIZERS = ("adam", "gd")
@@ -718,7 +862,10 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
     track_every : int, optional
         Record the weight discrepancy :func:`weight_discrepancy` of every network every
         ``track_every`` steps (and at the last step).
-    X_test, y_test : optional held-out data
+    X_test, y_test : optional held-out data (both or neither)
+    device : str or torch.device
+        ``"cpu"``, ``"cuda"`` (when available) or ``"mps"``; not ``"meta"``.
+    dtype : torch.float32 or torch.float64
 
     Returns
     -------
@@ -736,33 +883,35 @@ def train_diverse_net(X, y, width, *, reg=0.0, seeds=(0,), steps=500, lr=1e-2, l
       ``track_every``; otherwise None).
     """
     X = _check_unit_rows("X", X)
-    y = np.asarray(y, dtype=float)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    y = _check_labels("y", y, X, "X")
     width = _check_positive_int("width", width, minimum=2)
-    regs = np.atleast_1d(np.asarray(reg, dtype=float))
-    if regs.ndim != 1 or np.any(regs < 0) or not np.all(np.isfinite(regs)):
+    regs = C.real_array(reg, "reg", ndim=(0, 1), min_size=1)
+    regs = np.atleast_1d(regs)
+    if np.any(regs < 0):
         raise ValueError(f"reg={reg!r} is not allowed; use a float >= 0 or a 1-d sequence of them")
-    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    seeds = _check_seeds(seeds)
     steps = _check_positive_int("steps", steps)
-    lr_final = lr if lr_final is None else lr_final
-    for name, val in (("lr", lr), ("lr_final", lr_final), ("init_scale", init_scale)):
-        if isinstance(val, bool) or not (isinstance(val, numbers.Real) and 0 < val < math.inf):
-            raise ValueError(f"{name}={val!r} is not allowed; it must be a finite positive number")
-    if optimizer not in OPTIMIZERS:
-        raise ValueError(f"optimizer={optimizer!r} is not allowed; use one of {OPTIMIZERS}")
-    if grad_tol is not None and (isinstance(grad_tol, bool) or not isinstance(grad_tol, numbers.Real)
-                                 or not 1 < grad_tol < math.inf):
-        raise ValueError(f"grad_tol={grad_tol!r} is not allowed; use None or a finite factor > 1")
+    lr = C.number(lr, "lr", minimum=0.0, low_open=True)
+    lr_final = lr if lr_final is None else C.number(lr_final, "lr_final", minimum=0.0, low_open=True)
+    init_scale = C.number(init_scale, "init_scale", minimum=0.0, low_open=True)
+    optimizer = C.choice(optimizer, "optimizer", OPTIMIZERS)
+    if grad_tol is not None:
+        grad_tol = C.number(grad_tol, "grad_tol", minimum=1.0, low_open=True)
     if track_every is not None:
         track_every = _check_positive_int("track_every", track_every)
     has_test = X_test is not None
     if has_test:
         X_test = _check_unit_rows("X_test", X_test)
         _check_same_d("X", X, "X_test", X_test)
-        y_test = np.asarray(y_test, dtype=float)
-        if y_test.shape != (X_test.shape[0],):
-            raise ValueError(f"y_test has shape {y_test.shape}; it must have shape ({X_test.shape[0]},)")
+        y_test = _check_labels("y_test", y_test, X_test, "X_test")
+    elif y_test is not None:
+        raise ValueError("y_test is given without X_test; pass both or neither")
+    device, dtype = _check_torch_target(device, dtype)
+    d, m_rows, B_nets = X.shape[1], X.shape[0], regs.size * len(seeds)
+    m_all = m_rows + (X_test.shape[0] if has_test else 0)
+    C.require_memory(8 * (B_nets * width * (6 * d + 3 * m_all + 3 * width) + (steps + 1) * B_nets),
+                     f"train_diverse_net(networks={B_nets}, width={width}, d={d}, m={m_rows}, steps={steps})",
+                     "Use fewer networks (reg values x seeds), a smaller width, fewer samples or fewer steps.")
     d = X.shape[1]
     W0, v0 = [], []
     for s in seeds:
@@ -890,17 +1039,22 @@ def du_gradient_descent(X, y, width, *, lr, steps, seeds=(0,), device="cpu", dty
     ``pattern_change`` the fraction of pairs ``(i, r)`` whose activation ``1{w_rᵀx_i ≥ 0}``
     differs from ``t = 0``; plus ``lambda_min_H0`` and ``lambda_min_HT`` (least eigenvalue of
     ``H_ij = x_iᵀx_j (1/m) Σ_r 1{w_rᵀx_i ≥ 0, w_rᵀx_j ≥ 0}`` at the start and the end), shape (S,).
+
+    ``lr > 0`` finite; ``seeds`` integers in ``[0, 2**64)``; ``device`` and ``dtype`` as for
+    :func:`train_diverse_net`.
     """
     X = _check_unit_rows("X", X)
-    y = np.asarray(y, dtype=float)
-    if y.shape != (X.shape[0],):
-        raise ValueError(f"y has shape {y.shape}; it must have shape ({X.shape[0]},), one label per row of X")
+    y = _check_labels("y", y, X, "X")
     width = _check_positive_int("width", width)
     steps = _check_positive_int("steps", steps)
-    if not (isinstance(lr, numbers.Real) and lr > 0):
-        raise ValueError(f"lr={lr!r} is not allowed; the step size must be a positive number")
-    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    lr = C.number(lr, "lr", minimum=0.0, low_open=True)
+    seeds = _check_seeds(seeds)
+    device, dtype = _check_torch_target(device, dtype)
     n, d = X.shape
+    S = len(seeds)
+    C.require_memory(8 * (S * width * (4 * d + 4 * n) + S * n * n + n * n + 3 * S * (steps + 1)),
+                     f"du_gradient_descent(seeds={S}, width={width}, n={n}, d={d}, steps={steps})",
+                     "Use fewer seeds, a smaller width, fewer samples or fewer steps.")
     W0, a0 = [], []
     for s in seeds:
         rng = np.random.default_rng(s)

@@ -504,3 +504,183 @@ def test_bad_input_messages():
         dv.tail_trace(dv.kernel_spectrum("gram", 3, 4), 2, trace=float("nan"))
     with pytest.raises(ValueError, match="lr=0"):
         dv.du_gradient_descent(X, np.zeros(5), 4, lr=0, steps=2)
+
+
+# ----------------------------------------------------------------------------------------------
+# regressions: bad input reaching the computation (fuzz findings)
+# ----------------------------------------------------------------------------------------------
+def test_profiles_refuse_t_outside_unit_interval_S14():
+    for profile in (dv.arccos0_profile, dv.arccos1_profile, dv.gram_profile):
+        for t in (5.0, -1.5, np.array([0.5, 1.0 + 1e-6]), np.array([4], dtype=np.int8)):
+            with pytest.raises(ValueError, match=r"\bt\b.*\[-1, 1\]"):
+                profile(t)
+        for t in (np.inf, np.array([0.0, np.nan])):
+            with pytest.raises(ValueError, match="non-finite"):
+                profile(t)
+        with pytest.raises(TypeError, match="complex"):
+            profile(np.array([0.5 + 1j]))
+        # rounding excess within COSINE_TOL is clipped, exactly as before
+        assert profile(1.0 + 0.5 * dv.COSINE_TOL) == profile(1.0)
+        assert profile(-1.0 - 0.5 * dv.COSINE_TOL) == profile(-1.0)
+    assert dv.arccos0_profile(1.0) == 0.5 and dv.arccos0_profile(-1.0) == 0.0
+
+
+def test_teacher_dataset_refuses_negative_m_test_S22():
+    with pytest.raises(ValueError, match="m_test=-1 must be >= 0"):
+        dv.teacher_dataset(5, 3, teacher_width=2, seed=0, m_test=-1)
+    X, y, Xt, yt = dv.teacher_dataset(5, 3, teacher_width=2, seed=0, m_test=2)
+    assert X.shape == (5, 3) and y.shape == (5,) and Xt.shape == (2, 3) and yt.shape == (2,)
+
+
+def test_diversity_regularizer_refuses_zero_rows_and_bad_clamp_S23():
+    W = np.array([[0.0, 0.0], [1.0, 0.0]])
+    with pytest.raises(ValueError, match="W has 1 zero row"):
+        dv.diversity_regularizer(W)
+    with pytest.raises(ValueError, match="zero row"):
+        dv.diversity_regularizer(torch.tensor(W))
+    with pytest.raises(ValueError, match="zero row"):
+        dv.diversity_regularizer_grad(W)
+    with pytest.raises(ValueError, match="zero row"):
+        dv.weight_discrepancy(W)
+    W = np.array([[1.0, 0.2], [0.3, 1.0], [-1.0, 0.5]])
+    for clamp in (1.5, 1.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="clamp="):
+            dv.diversity_regularizer(W, clamp=clamp)
+    assert dv.diversity_regularizer(W, clamp=0.0) == pytest.approx(dv.diversity_regularizer(W), abs=1e-12)
+
+
+def test_non_finite_and_complex_arrays_refused_S10_S2():
+    X = dv.sample_sphere(4, 3, seed=0)
+    W, v, y = np.eye(3), np.array([1.0, -1.0, 1.0]), np.zeros(4)
+    with pytest.raises(ValueError, match=r"\by\b has 1 non-finite"):
+        dv.loss_and_gradient(W, v, X, np.array([0.0, np.inf, 0.0, 0.0]))
+    with pytest.raises(ValueError, match=r"\by\b has 1 non-finite"):
+        dv.train_diverse_net(X, np.array([0.0, np.nan, 0.0, 0.0]), 3, steps=1)
+    with pytest.raises(ValueError, match=r"\by\b has 1 non-finite"):
+        dv.du_gradient_descent(X, np.array([np.nan, 0.0, 0.0, 0.0]), 3, lr=0.1, steps=1)
+    with pytest.raises(TypeError, match=r"\bW\b has complex"):
+        dv.net_output(W + 1j, v, X)
+    with pytest.raises(TypeError, match=r"\bW\b has dtype <U"):
+        dv.diversity_regularizer(np.array([["0.1", "nan"], ["1", "2"]]))
+    with pytest.raises(ValueError, match=r"\bW\b has 1 non-finite"):
+        dv.diversity_regularizer(torch.tensor([[1.0, 0.0], [0.0, float("nan")]]))
+    with pytest.raises(TypeError, match=r"\bX\b has complex"):
+        dv.feature_gram(W, X + 0j)
+    with pytest.raises(ValueError, match=r"\bW\b has 1 non-finite"):
+        dv.extended_feature_matrix(np.array([[np.nan, 0, 0], [1, 0, 0]]), [1, -1], X)
+    with pytest.raises(ValueError, match=r"\bW\b has 1 non-finite"):
+        dv.weight_discrepancy(np.array([[np.nan, 0, 0], [1, 0, 0]]))
+    with pytest.raises(ValueError, match=r"\bW\b has 1 non-finite"):
+        dv.diversity_regularizer_grad(np.array([[np.nan, 0, 0], [1, 0, 0]]))
+
+
+def test_multiplicity_and_spectrum_refuse_float_overflow_U1():
+    with pytest.raises(ValueError, match=r"N\(d=200, u=100000\) is beyond the largest float"):
+        dv.multiplicity(200, 10**5)
+    with pytest.raises(ValueError, match="beyond the largest float"):
+        dv.multiplicity(10**400, 2)
+    with pytest.raises(ValueError, match="max_degree=2000 is too large for d=300"):
+        dv.kernel_spectrum("gram", 300, 2000)
+    # the largest values that fit stay exact
+    assert dv.multiplicity(3, 10**12) == 2 * 10**12 + 1
+    assert dv.multiplicity(200, 2) == (2 * 2 + 198) * math.comb(199, 1) // 2
+
+
+def test_kernel_spectrum_refuses_huge_tables_up_front_H3():
+    with pytest.raises(ValueError, match="max_degree=100000 .*MAX_NODES"):
+        dv.kernel_spectrum("arccos1", 3, 10**5)
+    with pytest.raises(ValueError, match=r"n_nodes=10001 must be <= 10000"):
+        dv.kernel_spectrum("arccos1", 3, 4, n_nodes=10**4 + 1)
+    with pytest.raises(ValueError, match=r"d=1000000 .*MAX_NODES"):
+        dv.mean_squared_kernel(10**6)
+
+
+def test_kernel_spectrum_memory_budget(monkeypatch):
+    from inal_utils import _checks
+
+    monkeypatch.setattr(_checks, "MEMORY_BUDGET_BYTES", 1000)
+    with pytest.raises(ValueError, match=r"kernel_spectrum\(max_degree=40, n_nodes=91\).*smaller max_degree"):
+        dv.kernel_spectrum("gram", 3, 40)
+
+
+def test_kernel_spectrum_refuses_nan_profile_S29():
+    with pytest.raises(ValueError, match="profile=.*non-finite"):
+        dv.kernel_spectrum(lambda t: np.full_like(t, np.nan), 3, 4)
+    with pytest.raises(ValueError, match="profile=.*shape"):
+        dv.kernel_spectrum(lambda t: 1.0, 3, 4)
+    with pytest.raises(TypeError, match="profile=3 must be a callable"):
+        dv.kernel_spectrum(3, 3, 4)
+
+
+def test_training_refuses_unavailable_devices_U2_U3():
+    X = dv.sample_sphere(4, 3, seed=0)
+    devices = ["meta", "foo", torch.device("meta")] + ([] if torch.cuda.is_available() else ["cuda"])
+    for device in devices:
+        with pytest.raises(ValueError, match="device="):
+            dv.train_diverse_net(X, np.zeros(4), 3, steps=1, device=device)
+        with pytest.raises(ValueError, match="device="):
+            dv.du_gradient_descent(X, np.zeros(4), 3, lr=0.1, steps=1, device=device)
+
+
+def test_integer_dtypes_refused_U7():
+    X = dv.sample_sphere(4, 3, seed=0)
+    for dtype in (torch.int64, torch.bool):
+        with pytest.raises(TypeError, match="dtype=.*floating"):
+            dv.train_diverse_net(X, np.zeros(4), 3, steps=1, dtype=dtype)
+        with pytest.raises(TypeError, match="dtype=.*floating"):
+            dv.du_gradient_descent(X, np.zeros(4), 3, lr=0.1, steps=1, dtype=dtype)
+    with pytest.raises(ValueError, match="dtype=torch.float16 is not supported"):
+        dv.train_diverse_net(X, np.zeros(4), 3, steps=1, dtype=torch.float16)
+    with pytest.raises(TypeError, match=r"\bW\b has dtype torch.int64"):
+        dv.diversity_regularizer(torch.ones(3, 3, dtype=torch.int64))
+
+
+def test_gamma_m_refuses_non_spectrum_U4():
+    for obj in (None, (1, 2, 3, 4), np.ones(4), {"eigenvalue": np.ones(2)}):
+        with pytest.raises(TypeError, match="spectrum must be a Spectrum"):
+            dv.gamma_m(obj, 2)
+        with pytest.raises(TypeError, match="spectrum must be a Spectrum"):
+            dv.tail_trace(obj, 2, trace=0.5)
+
+
+def test_seeds_required_and_in_range_SEED():
+    for f in (lambda s: dv.sample_sphere(3, 3, seed=s), lambda s: dv.teacher_dataset(3, 3, teacher_width=2, seed=s)):
+        with pytest.raises(TypeError, match="seed=None"):
+            f(None)
+        for s in (-1, 2**64):
+            with pytest.raises(ValueError, match="seed="):
+                f(s)
+        with pytest.raises(TypeError, match="seed="):
+            f(1.0)
+    X = dv.sample_sphere(4, 3, seed=0)
+    with pytest.raises(ValueError, match=r"seeds\[1\]=-1"):
+        dv.train_diverse_net(X, np.zeros(4), 3, steps=1, seeds=[0, -1])
+    with pytest.raises(TypeError, match=r"seeds\[0\]"):
+        dv.du_gradient_descent(X, np.zeros(4), 3, lr=0.1, steps=1, seeds=[0.5])
+    # a seed as a numpy integer gives the same points as the Python int
+    np.testing.assert_array_equal(dv.sample_sphere(3, 3, seed=np.uint64(7)), dv.sample_sphere(3, 3, seed=7))
+
+
+def test_huge_sizes_refused_before_allocation_M2():
+    with pytest.raises(ValueError, match=r"sample_sphere\(m=1000000000000, d=3\) needs about"):
+        dv.sample_sphere(10**12, 3, seed=0)
+    X = dv.sample_sphere(4, 3, seed=0)
+    with pytest.raises(ValueError, match=r"train_diverse_net\(.*width=1000000000.*smaller width"):
+        dv.train_diverse_net(X, np.zeros(4), 10**9, steps=1)
+    with pytest.raises(ValueError, match=r"steps=1000000000000"):
+        dv.train_diverse_net(X, np.zeros(4), 3, steps=10**12)
+    with pytest.raises(ValueError, match=r"du_gradient_descent\(.*width=1000000000"):
+        dv.du_gradient_descent(X, np.zeros(4), 10**9, lr=0.1, steps=1)
+    with pytest.raises(ValueError, match=r"teacher_dataset\(m=1000000000000"):
+        dv.teacher_dataset(10**12, 3, teacher_width=2, seed=0)
+
+
+def test_sizes_must_be_integers_not_floats():
+    with pytest.raises(TypeError, match="m=.*must be an integer"):
+        dv.sample_sphere(4.0, 3, seed=0)
+    with pytest.raises(TypeError, match="degree=True"):
+        dv.arccos_kernel(dv.sample_sphere(3, 3, seed=0), degree=True)
+    with pytest.raises(TypeError, match=r"ms\[0\]|\bms\b"):
+        dv.gram_lambda_min(dv.sample_sphere(3, 3, seed=0), [2.5])
+    with pytest.raises(ValueError, match="y_test is given without X_test"):
+        dv.train_diverse_net(dv.sample_sphere(4, 3, seed=0), np.zeros(4), 3, steps=1, y_test=np.zeros(2))
