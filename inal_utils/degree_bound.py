@@ -40,6 +40,7 @@ from .expected import (  # re-exported: the exact profiles live in inal_utils.ex
     exact_neuron_profile,
     neuron_kernel,
     spectral_inal,
+    target_degree_weights,
 )
 
 __all__ = [
@@ -201,13 +202,8 @@ def degree_profile(f=None, *, coefficients=None):
         raise TypeError("give exactly one of f (a BooleanFunction) and coefficients= (Fourier coefficients)")
     if coefficients is not None:
         return B.degree_weights(C.real_array(coefficients, "coefficients", ndim=1))
-    if isinstance(f, B.Extended):
-        base = degree_profile(f.base)
-        out = np.zeros(f.n + 1)
-        out[: base.size] = base
-        return out
     if isinstance(f, B.BooleanFunction):
-        return B.degree_weights(f.fourier())
+        return target_degree_weights(f)  # closed forms where the structure allows, else the transform
     raise TypeError(f"f must be a BooleanFunction; got {C.describe(f)}. Wrap a truth table as "
                     "boolean.TruthTable(values), or pass Fourier coefficients as coefficients=")
 

@@ -41,7 +41,8 @@ from torch.func import functional_call, stack_module_state, vmap
 
 from inal_utils import _checks as C
 from inal_utils.boolean import MAX_EXACT_N, BooleanFunction, Extended, hypercube, random_inputs
-from inal_utils.degree_bound import degree_profile, exact_neuron_profile
+from inal_utils.degree_bound import exact_neuron_profile
+from inal_utils.expected import target_degree_weights
 from inal_utils.networks import Elementwise, Sign, count_edges
 
 LOSSES = ("squared", "correlation", "hinge")
@@ -403,15 +404,7 @@ def _targets(targets, runs):
 
 def _require_training_memory(N, inputs, n_eval, batch_size, R, dtype):
     """Refuse up front a training set (inputs, labels, outputs of all runs) that cannot fit."""
-    if isinstance(inputs, str):
-        if inputs != "exact":
-            raise ValueError(f"inputs={inputs!r} must be 'exact' or a positive sample size (int)")
-        if N > MAX_EXACT_N:
-            raise ValueError(f"inputs='exact' enumerates 2**{N} points; at most N={MAX_EXACT_N} is allowed. "
-                             "Use inputs=M to average over a fixed sample of M uniform points instead.")
-        M = 2**N
-    else:
-        M = _check_int(inputs, "inputs", 1)
+    M = _input_count(N, inputs)
     size = torch.empty((), dtype=dtype).element_size()
     points = M + n_eval + (batch_size or 0)
     # ±1 points (int8) and their float copy, labels and outputs of every run (a few copies each)
@@ -442,15 +435,22 @@ def _probe(network, target, N, per_example, loss):
                          f"it returned {C.describe(values)}")
 
 
-def _points(N, inputs, seed):
+def _input_count(N, inputs):
+    """The number of training points: ``2**N`` for ``inputs="exact"`` (N ≤ MAX_EXACT_N), else ``inputs``."""
     if isinstance(inputs, str):
         if inputs != "exact":
             raise ValueError(f"inputs={inputs!r} must be 'exact' or a positive sample size (int)")
         if N > MAX_EXACT_N:
             raise ValueError(f"inputs='exact' enumerates 2**{N} points; at most N={MAX_EXACT_N} is allowed. "
                              "Use inputs=M to average over a fixed sample of M uniform points instead.")
+        return 2**N
+    return _check_int(inputs, "inputs", 1)
+
+
+def _points(N, inputs, seed):
+    M = _input_count(N, inputs)
+    if inputs == "exact":
         return hypercube(N), True
-    M = _check_int(inputs, "inputs", 1)
     return random_inputs(N, M, seed=_child_seed(seed, _SAMPLE)), False
 
 
@@ -773,57 +773,6 @@ def noisy_gd_ensemble(networks, targets, *, steps, lr, clip, noise_std, inputs="
 # --------------------------------------------------------------------------------------------
 
 
-def _symmetric_degree_weights(values):
-    """``(W^{=k})_k`` of a symmetric function given by its value ``F(m)`` at ``m`` entries ``-1`` (``m = 0..n``).
-
-    ``f̂(S) = 2^{-n} Σ_m C(n,m) F(m) K_k(m) / C(n,k)`` for ``|S| = k`` with the Krawtchouk polynomials
-    ``K_k(m) = Σ_{|S|=k} χ_S(z)`` (``z`` with ``m`` entries ``-1``), and ``W^{=k} = C(n,k) f̂(S)²``; exact
-    rational arithmetic, no enumeration of the cube.
-    """
-    from fractions import Fraction
-    n = len(values) - 1
-    rows = [[1] * (n + 1), [n - 2 * m for m in range(n + 1)]][: n + 1]
-    for k in range(1, n):   # (k+1) K_{k+1}(m) = (n − 2m) K_k(m) − (n − k + 1) K_{k−1}(m)
-        rows.append([((n - 2 * m) * a - (n - k + 1) * b) // (k + 1) for m, (a, b) in enumerate(zip(rows[k], rows[k - 1]))])
-    weights = [math.comb(n, m) * Fraction(v) for m, v in enumerate(values)]
-    out = []
-    for k, row in enumerate(rows):
-        coefficient = sum(r * w for r, w in zip(row, weights)) / (2**n * math.comb(n, k))
-        out.append(float(math.comb(n, k) * coefficient**2))
-    return np.array(out)
-
-
-def _degree_weights(target):
-    """``(W^{=k}[f])_{k=0..N}`` of a Boolean function, without enumerating the cube where the structure allows.
-
-    Parities and dictators are one degree; a majority is symmetric (:func:`_symmetric_degree_weights`);
-    an extension pads its base's profile with zeros; anything else goes to
-    :func:`inal_utils.degree_bound.degree_profile`.
-    """
-    from inal_utils.boolean import Dictator, Majority, Parity
-    if isinstance(target, Extended):
-        base = _degree_weights(target.base)
-        out = np.zeros(target.n + 1)
-        out[: base.size] = base
-        return out
-    if isinstance(target, (Parity, Dictator)):
-        out = np.zeros(target.n + 1)
-        out[target.degree if isinstance(target, Parity) else 1] = 1.0
-        return out
-    if isinstance(target, Majority):
-        n = target.n
-        return _symmetric_degree_weights([1 if n - 2 * m > 0 else -1 for m in range(n + 1)])
-    if isinstance(target, BooleanFunction):
-        return degree_profile(target)
-    if callable(target) or target is None or isinstance(target, (str, bytes, dict)):
-        raise TypeError(f"target must be a BooleanFunction or a degree profile; got {C.describe(target)}")
-    w = C.real_array(target, "target")
-    if w.ndim != 1 or w.size < 2 or np.any(w < 0):
-        raise ValueError("target must be a BooleanFunction or a degree profile (W^{=0}, …, W^{=N}): "
-                         f"a 1-d array of >= 2 non-negative numbers; got {target!r}")
-    return w
-
-
 def gradient_signal(target, width, *, bias_std=1.0, return_parts=False):
     """``E_θ ‖E_x[f̄(x) ∇_θ NN_θ(x)]‖²`` at initialisation, exactly, for the book's two-layer ReLU net.
 
@@ -866,7 +815,7 @@ def gradient_signal(target, width, *, bias_std=1.0, return_parts=False):
     width = _check_int(width, "width", 1)
     bias_std = _check_number(bias_std, "bias_std")
     return_parts = C.flag(return_parts, "return_parts")
-    W = _degree_weights(target)
+    W = target_degree_weights(target)
     N = W.size - 1
     top = int(np.flatnonzero(W > 0).max()) if np.any(W > 0) else 0
     k_max = min(N, 8 * (top // 8 + 1))   # rounded up so that targets of similar degree share cached profiles

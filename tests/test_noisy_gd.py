@@ -421,7 +421,7 @@ def test_gradient_signal_parts_and_inputs():
     assert gradient_signal(extend(Dictator(6), 36), 32) > 1e6 * gradient_signal(extend(Parity(6, range(6)), 36), 32)
     with pytest.raises(ValueError, match="width=0"):
         gradient_signal(f, 0)
-    with pytest.raises(ValueError, match="degree profile"):
+    with pytest.raises(ValueError, match="degree weights"):
         gradient_signal([0.5, -0.5], 4)
     with pytest.raises((ValueError, TypeError), match="bias_std"):
         gradient_signal(f, 4, bias_std=-1.0)
@@ -610,11 +610,11 @@ def test_n_sweep_transition_by_hand_ensemble():
 @pytest.mark.parametrize("f", [Majority(9), Majority(1), Parity(7, [1, 4]), Parity(5, []), Dictator(6, 3),
                                extend(extend(Majority(5), 7), 11), extend(RandomBoolean(4, seed=2), 6)])
 def test_structured_degree_weights_equal_the_transform(f):
-    """The shortcuts (one-degree parities and dictators, the symmetric majority, padded extensions)
-    against the Walsh–Hadamard transform of the truth table."""
-    from inal_utils.degree_bound import degree_profile
-    from inal_utils.noisy_gd import _degree_weights
-    assert np.allclose(_degree_weights(f), degree_profile(f), atol=1e-13)
+    """The shortcuts gradient_signal relies on (one-degree parities and dictators, the majority's closed
+    form, padded extensions) against the Walsh–Hadamard transform of the truth table."""
+    from inal_utils.boolean import degree_weights
+    from inal_utils.expected import target_degree_weights
+    assert np.allclose(target_degree_weights(f), degree_weights(f.fourier()), atol=1e-13)
 
 
 # --------------------------------------------------------------------------------------------
